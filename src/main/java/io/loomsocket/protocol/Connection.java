@@ -1,0 +1,465 @@
+package io.loomsocket.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * The WebSocket connection as a state machine (RFC 6455 §5–§7), with no I/O: the socket layer
+ * feeds it received bytes and writes out the bytes it produces.
+ *
+ * <pre>{@code
+ * connection.receiveData(buf, 0, n);          // bytes from the socket
+ * for (Message m; (m = connection.nextEvent()) != null; ) { ... }   // what they meant
+ * connection.sendText("hi");                  // queue frames
+ * for (byte[] b; (b = connection.nextOutgoing()) != null; ) write(b);
+ * if (connection.shouldCloseTransport()) closeSocket();
+ * }</pre>
+ *
+ * <p>What it does by itself, as the RFC requires:
+ * <ul>
+ *   <li>answers every ping with a pong carrying the same payload (§5.5.2, §5.5.3);
+ *   <li>answers a close with a close that echoes the peer's status code (§5.5.1), and after a
+ *       received close discards all further input (§1.4);
+ *   <li>fails the connection on any broken rule, sending a close frame with the code of the
+ *       violation (§7.1.7). Errors become close codes in one place, {@link #closeBodyFor}: 1002
+ *       for protocol errors, 1007 for invalid UTF-8, 1009 for messages too big, and 1011 with no
+ *       detail for anything unexpected.
+ * </ul>
+ *
+ * <p>Not thread-safe: the socket layer serialises access (one reader thread, sends under a lock).
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-7">RFC 6455 §7</a>
+ */
+public final class Connection {
+
+    private static final int MAX_CONTROL_PAYLOAD = 125;
+
+    private final Role role;
+    private final ConnectionConfig config;
+    private final FrameDecoder decoder;
+    private final FrameEncoder encoder;
+    private final MessageAssembler assembler;
+    private final ArrayDeque<Message> events = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> outgoing = new ArrayDeque<>();
+
+    private ConnectionState state = ConnectionState.CONNECTING;
+    // The frame being received.
+    private Opcode frameOpcode;
+    private boolean frameFin;
+    private byte[] control; // the control frame payload, allocated at the first control frame
+    private int controlLength;
+    // The message being sent, if it is fragmented: TEXT or BINARY, else null.
+    private Opcode sendingType;
+    private Utf8Validator sendingUtf8;
+    // Closing.
+    private CloseBody closeSent;
+    private CloseBody closeReceived;
+    private boolean failed;
+    private boolean eof;
+
+    public Connection(Role role, ConnectionConfig config) {
+        this.role = role;
+        this.config = config;
+        this.decoder = new FrameDecoder(new Receiver());
+        this.encoder = new FrameEncoder(role, config.maskKeys());
+        this.assembler = new MessageAssembler(config.maxMessageSize());
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public ConnectionConfig config() {
+        return config;
+    }
+
+    public ConnectionState state() {
+        return state;
+    }
+
+    /** The opening handshake succeeded: CONNECTING → OPEN. */
+    public void open() {
+        if (state != ConnectionState.CONNECTING) {
+            throw new IllegalStateException("open() in state " + state);
+        }
+        state = ConnectionState.OPEN;
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /**
+     * Bytes received from the peer. Payload bytes are unmasked in place in {@code buf}. Input after
+     * a received close frame, after a failure or after EOF is discarded.
+     */
+    public void receiveData(byte[] buf, int off, int len) {
+        if (state == ConnectionState.CONNECTING) {
+            throw new IllegalStateException("receiveData() before the handshake completed");
+        }
+        if (closeReceived != null || failed || eof) {
+            return; // §1.4: after a close frame the peer sends nothing more; anything else is ignored
+        }
+        try {
+            decoder.feed(buf, off, len);
+        } catch (RuntimeException e) {
+            fail(closeBodyFor(e));
+        }
+    }
+
+    /**
+     * The transport closed (the peer's EOF, or the socket closed for any reason). The state is
+     * CLOSED afterwards. If no close frame was received, {@link #closeCode()} is 1006.
+     *
+     * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-7.1.4">RFC 6455 §7.1.4</a>
+     */
+    public void receiveEof() {
+        eof = true;
+        assembler.reset();
+        state = ConnectionState.CLOSED;
+    }
+
+    /** The next event received, or {@code null} when there is none. */
+    public Message nextEvent() {
+        return events.poll();
+    }
+
+    public boolean hasEvents() {
+        return !events.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Queues a text message in one frame. */
+    public void sendText(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(Opcode.TEXT, bytes, 0, bytes.length, true);
+    }
+
+    /** Queues a binary message in one frame. */
+    public void sendBinary(byte[] data) {
+        sendFrame(Opcode.BINARY, data, 0, data.length, true);
+    }
+
+    /** Queues a ping (at most 125 bytes of payload). */
+    public void sendPing(byte[] payload) {
+        sendFrame(Opcode.PING, payload, 0, payload.length, true);
+    }
+
+    /** Queues an unsolicited pong, which serves as a one-way heartbeat (§5.5.3). */
+    public void sendPong(byte[] payload) {
+        sendFrame(Opcode.PONG, payload, 0, payload.length, true);
+    }
+
+    /**
+     * Queues one frame. Data frames must follow §5.4: {@code TEXT} or {@code BINARY} starts a
+     * message, {@code CONTINUATION} continues the message in progress, {@code fin} ends it.
+     * Control frames may go between fragments. Text fragments must together be valid UTF-8.
+     *
+     * @throws IllegalStateException when the connection is not OPEN, or the frame does not fit
+     *     the message in progress
+     * @throws IllegalArgumentException for a fragmented or over-long control frame, or text that
+     *     is not valid UTF-8
+     */
+    public void sendFrame(Opcode opcode, byte[] payload, int off, int len, boolean fin) {
+        requireOpen();
+        switch (opcode) {
+            case TEXT, BINARY -> {
+                if (sendingType != null) {
+                    throw new IllegalStateException("a fragmented " + sendingType + " message is in progress");
+                }
+                if (opcode == Opcode.TEXT) {
+                    checkOutgoingText(payload, off, len, fin, true);
+                }
+                sendingType = fin ? null : opcode;
+            }
+            case CONTINUATION -> {
+                if (sendingType == null) {
+                    throw new IllegalStateException("no fragmented message to continue");
+                }
+                if (sendingType == Opcode.TEXT) {
+                    checkOutgoingText(payload, off, len, fin, false);
+                }
+                if (fin) {
+                    sendingType = null;
+                }
+            }
+            case PING, PONG, CLOSE -> {
+                if (!fin || len > MAX_CONTROL_PAYLOAD) {
+                    throw new IllegalArgumentException("control frames must be final and carry at most 125 bytes");
+                }
+                if (opcode == Opcode.CLOSE) {
+                    CloseBody body = CloseBody.parse(payload, off, len);
+                    sendClose(body.code(), body.reason());
+                    return;
+                }
+            }
+        }
+        outgoing.add(encoder.encode(fin, 0, opcode, payload, off, len));
+    }
+
+    /**
+     * Starts the closing handshake: queues a close frame and moves to CLOSING. Does nothing if a
+     * close frame was already sent.
+     *
+     * @throws IllegalArgumentException for a code not valid on the wire or a reason over 123 bytes
+     * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-7.1.2">RFC 6455 §7.1.2</a>
+     */
+    public void sendClose(CloseCode code, String reason) {
+        CloseBody body = new CloseBody(code, reason == null ? "" : reason);
+        body.encode(); // validate before changing any state
+        if (state == ConnectionState.CONNECTING) {
+            throw new IllegalStateException("sendClose() before the handshake completed");
+        }
+        if (closeSent != null || state == ConnectionState.CLOSED) {
+            return;
+        }
+        queueClose(body);
+    }
+
+    /**
+     * Fails the connection (§7.1.7): queues a close frame with {@code code} if none was sent yet,
+     * and from then on discards input. The socket layer then closes the transport.
+     */
+    public void fail(CloseCode code, String reason) {
+        fail(new CloseBody(code, truncate(reason == null ? "" : reason)));
+    }
+
+    /** The next encoded frame to write, or {@code null} when there is none. */
+    public byte[] nextOutgoing() {
+        return outgoing.poll();
+    }
+
+    public boolean hasOutgoing() {
+        return !outgoing.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Whether the socket layer should close the TCP connection once the queued bytes are written.
+     * True after a failure, and for a server once close frames went both ways: "the server MUST
+     * close the underlying TCP connection immediately" (§7.1.1 says the server closes first, so
+     * that it holds the TIME_WAIT state). A client waits for the server to close, within a
+     * timeout of its own.
+     *
+     * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-7.1.1">RFC 6455 §7.1.1</a>
+     */
+    public boolean shouldCloseTransport() {
+        if (state == ConnectionState.CLOSED) {
+            return false;
+        }
+        return failed || (role == Role.SERVER && isClosingHandshakeDone());
+    }
+
+    /** Whether close frames went both ways. */
+    public boolean isClosingHandshakeDone() {
+        return closeSent != null && closeReceived != null;
+    }
+
+    /** Whether the connection was failed (by a violation, or by {@link #fail}). */
+    public boolean isFailed() {
+        return failed;
+    }
+
+    /** The close frame we sent, or null. */
+    public CloseBody closeSent() {
+        return closeSent;
+    }
+
+    /** The close frame we received, or null. */
+    public CloseBody closeReceived() {
+        return closeReceived;
+    }
+
+    /**
+     * "The WebSocket Connection Close Code": the code of the close frame received, 1005 if it had
+     * none, or 1006 if the connection closed without one. After a failure, the code we sent.
+     *
+     * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-7.1.5">RFC 6455 §7.1.5</a>
+     */
+    public CloseCode closeCode() {
+        if (closeReceived != null) {
+            return closeReceived.code();
+        }
+        if (failed && closeSent != null) {
+            return closeSent.code();
+        }
+        return CloseCode.ABNORMAL_CLOSURE;
+    }
+
+    /**
+     * The one place where errors become close frames: a {@link ProtocolException} closes with its
+     * violation's code (1002, 1007, 1009) and its message; anything else with 1011 and no detail,
+     * so that internals never reach the peer.
+     */
+    static CloseBody closeBodyFor(Throwable error) {
+        return switch (error) {
+            case ProtocolException e -> new CloseBody(e.closeCode(), truncate(e.reason()));
+            default -> new CloseBody(CloseCode.INTERNAL_ERROR, "");
+        };
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void fail(CloseBody body) {
+        if (failed || state == ConnectionState.CLOSED) {
+            return;
+        }
+        failed = true;
+        assembler.reset();
+        if (closeSent == null && state == ConnectionState.OPEN) {
+            queueClose(body);
+        }
+        state = ConnectionState.CLOSING;
+    }
+
+    private void queueClose(CloseBody body) {
+        byte[] payload = body.encode();
+        outgoing.add(encoder.encode(true, 0, Opcode.CLOSE, payload, 0, payload.length));
+        closeSent = body;
+        sendingType = null;
+        state = ConnectionState.CLOSING;
+    }
+
+    private void requireOpen() {
+        if (state != ConnectionState.OPEN) {
+            throw new IllegalStateException("cannot send: connection is " + state);
+        }
+    }
+
+    private void checkOutgoingText(byte[] payload, int off, int len, boolean fin, boolean first) {
+        if (first) {
+            if (sendingUtf8 == null) {
+                sendingUtf8 = new Utf8Validator();
+            }
+            sendingUtf8.reset();
+        }
+        try {
+            sendingUtf8.update(payload, off, len);
+            if (fin) {
+                sendingUtf8.finish();
+            }
+        } catch (ProtocolException e) {
+            throw new IllegalArgumentException("text frame is not valid UTF-8: " + e.reason(), e);
+        }
+    }
+
+    private static String truncate(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= CloseBody.MAX_REASON_BYTES) {
+            return reason;
+        }
+        int end = CloseBody.MAX_REASON_BYTES;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--; // don't cut a UTF-8 sequence in half
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /** The rule checks of §5.1–§5.5, applied to each frame as the decoder finds it. */
+    private final class Receiver implements FrameDecoder.Listener {
+
+        @Override
+        public void onHeader(boolean fin, int rsv, Opcode opcode, boolean masked, long payloadLength) {
+            // §5.1: "a client MUST mask all frames that it sends to the server" and "a server MUST
+            // NOT mask any frames that it sends to the client".
+            if (masked != role.expectsMaskedIncoming()) {
+                throw new ProtocolException(masked ? Violation.MASKED_SERVER_FRAME : Violation.UNMASKED_CLIENT_FRAME,
+                        masked ? "masked frame from the server" : "unmasked frame from the client");
+            }
+            // §5.2: "If a nonzero value is received and none of the negotiated extensions defines
+            // the meaning of such a nonzero value, the receiving endpoint MUST _Fail_".
+            if (rsv != 0) {
+                throw new ProtocolException(Violation.RESERVED_BITS, "reserved bits set: " + Integer.toBinaryString(rsv) + " with no extension negotiated");
+            }
+            frameOpcode = opcode;
+            frameFin = fin;
+            // §5.4 fragmentation and §5.5 control frames, for every kind of frame.
+            switch (opcode) {
+                case TEXT, BINARY -> {
+                    checkFrameSize(payloadLength);
+                    assembler.startMessage(opcode, payloadLength);
+                }
+                case CONTINUATION -> {
+                    checkFrameSize(payloadLength);
+                    assembler.continueMessage(payloadLength);
+                }
+                case CLOSE, PING, PONG -> {
+                    if (!fin) {
+                        throw new ProtocolException(Violation.FRAGMENTED_CONTROL_FRAME, "fragmented " + opcode + " frame");
+                    }
+                    if (payloadLength > MAX_CONTROL_PAYLOAD) {
+                        throw new ProtocolException(Violation.CONTROL_FRAME_TOO_LONG, opcode + " frame of " + payloadLength + " bytes; at most 125 allowed");
+                    }
+                    if (opcode == Opcode.CLOSE && payloadLength == 1) {
+                        throw new ProtocolException(Violation.CLOSE_PAYLOAD_TOO_SHORT, "close frame body of 1 byte");
+                    }
+                    if (control == null) {
+                        control = new byte[MAX_CONTROL_PAYLOAD];
+                    }
+                    controlLength = 0;
+                }
+            }
+        }
+
+        private void checkFrameSize(long payloadLength) {
+            if (payloadLength > config.maxFrameSize()) {
+                throw new ProtocolException(Violation.FRAME_TOO_BIG,
+                        "frame of " + payloadLength + " bytes exceeds the limit of " + config.maxFrameSize());
+            }
+        }
+
+        @Override
+        public void onPayload(byte[] buf, int off, int len) {
+            if (frameOpcode.isControl()) {
+                System.arraycopy(buf, off, control, controlLength, len);
+                controlLength += len;
+            } else {
+                assembler.append(buf, off, len);
+            }
+        }
+
+        @Override
+        public boolean onFrameEnd() {
+            switch (frameOpcode) {
+                case TEXT, BINARY, CONTINUATION -> {
+                    Message message = assembler.endFrame(frameFin);
+                    if (message != null) {
+                        events.add(message);
+                    }
+                }
+                case PING -> {
+                    byte[] payload = Arrays.copyOf(control, controlLength);
+                    events.add(new Message.Ping(payload));
+                    // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+                    // response [...] The Pong frame MUST have identical "Application data"". Not
+                    // after our own close, after which we send nothing but the close.
+                    if (state == ConnectionState.OPEN) {
+                        outgoing.add(encoder.encode(true, 0, Opcode.PONG, payload, 0, payload.length));
+                    }
+                }
+                case PONG -> events.add(new Message.Pong(Arrays.copyOf(control, controlLength)));
+                case CLOSE -> {
+                    onClose(CloseBody.parse(control, 0, controlLength));
+                    return false; // nothing after a close frame is read
+                }
+            }
+            return true;
+        }
+
+        /**
+         * §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close
+         * frame, the endpoint MUST send a Close frame in response. (When sending a Close frame in
+         * response, the endpoint typically echos the status code it received.)"
+         */
+        private void onClose(CloseBody body) {
+            closeReceived = body;
+            assembler.reset();
+            events.add(new Message.Close(body.code(), body.reason()));
+            if (closeSent == null) {
+                queueClose(body.code().equals(CloseCode.NO_STATUS_RCVD) ? CloseBody.EMPTY : new CloseBody(body.code(), ""));
+            }
+            state = ConnectionState.CLOSING;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Loomsocket: WebSocket (RFC 6455) for Java 21 on virtual threads, with no runtime dependencies.
+ *
+ * <p>{@code io.loomsocket.protocol} and {@code io.loomsocket.handshake} form a sans-I/O core: they
+ * turn bytes into events and events into bytes, and never touch a socket.
+ */
+module io.loomsocket {
+    exports io.loomsocket.protocol;
+}
