@@ -188,7 +188,12 @@ public final class Connection {
                     throw new IllegalArgumentException("control frames must be final and carry at most 125 bytes");
                 }
                 if (opcode == Opcode.CLOSE) {
-                    CloseBody body = CloseBody.parse(payload, off, len);
+                    CloseBody body;
+                    try {
+                        body = CloseBody.parse(payload, off, len);
+                    } catch (ProtocolException e) {
+                        throw new IllegalArgumentException("invalid close body: " + e.reason(), e);
+                    }
                     sendClose(body.code(), body.reason());
                     return;
                 }

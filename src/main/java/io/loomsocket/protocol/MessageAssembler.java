@@ -68,7 +68,10 @@ public final class MessageAssembler {
         if (type == null) {
             throw new ProtocolException(Violation.UNEXPECTED_CONTINUATION, "continuation frame with no message to continue");
         }
-        checkSize(size + frameLength);
+        // Compare by subtraction: size + frameLength can overflow for a 2^63-1 announcement.
+        if (frameLength > maxMessageSize - size) {
+            throw tooBig(frameLength);
+        }
         frameEnd = size + frameLength;
     }
 
@@ -114,10 +117,14 @@ public final class MessageAssembler {
         utf8.reset();
     }
 
-    private void checkSize(long total) {
-        if (total > maxMessageSize) {
-            throw new ProtocolException(Violation.MESSAGE_TOO_BIG,
-                    "message of " + total + "+ bytes exceeds the limit of " + maxMessageSize);
+    private void checkSize(long frameLength) {
+        if (frameLength > maxMessageSize) {
+            throw tooBig(frameLength);
         }
+    }
+
+    private ProtocolException tooBig(long frameLength) {
+        return new ProtocolException(Violation.MESSAGE_TOO_BIG, "message of " + size + " + " + frameLength
+                + " bytes exceeds the limit of " + maxMessageSize);
     }
 }

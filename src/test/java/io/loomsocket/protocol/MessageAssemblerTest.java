@@ -1,0 +1,175 @@
+package io.loomsocket.protocol;
+
+import static io.loomsocket.protocol.FrameTesting.hex;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link MessageAssembler}: reassembly (§5.4), UTF-8 across fragments (§8.1), the size limit (1009). */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class MessageAssemblerTest {
+
+    private static final int LIMIT = 64 * 1024;
+
+    private static void assertViolation(Runnable r, Violation violation) {
+        assertThatThrownBy(r::run).isInstanceOfSatisfying(ProtocolException.class,
+                e -> assertThat(e.violation()).isEqualTo(violation));
+    }
+
+    @Test
+    void reassemblesATextMessageFragmentedInsideUtf8Sequences() {
+        byte[] text = "κόσμε 😀 done".getBytes(StandardCharsets.UTF_8);
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        a.startMessage(Opcode.TEXT, 3);
+        a.append(text, 0, 3); // splits the 2-byte ό
+        assertThat(a.endFrame(false)).isNull();
+        assertThat(a.inProgress()).isTrue();
+        a.continueMessage(8);
+        a.append(text, 3, 5);
+        a.append(text, 8, 3); // inside the 4-byte emoji
+        assertThat(a.endFrame(false)).isNull();
+        a.continueMessage(text.length - 11);
+        a.append(text, 11, text.length - 11);
+        assertThat(a.endFrame(true)).isEqualTo(new Message.Text("κόσμε 😀 done"));
+        assertThat(a.inProgress()).isFalse();
+    }
+
+    @Test
+    void reassemblesBinaryIncludingEmptyFragmentsAndAnEmptyMessage() {
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        a.startMessage(Opcode.BINARY, 0);
+        assertThat(a.endFrame(false)).isNull();
+        a.continueMessage(2);
+        a.append(new byte[] {1, 2}, 0, 2);
+        assertThat(a.endFrame(false)).isNull();
+        a.continueMessage(0);
+        assertThat(a.endFrame(true)).isEqualTo(new Message.Binary(new byte[] {1, 2}));
+
+        a.startMessage(Opcode.BINARY, 0);
+        assertThat(a.endFrame(true)).isEqualTo(new Message.Binary(new byte[0]));
+        a.startMessage(Opcode.TEXT, 0);
+        assertThat(a.endFrame(true)).isEqualTo(new Message.Text(""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"c3", "e2 82", "f0 9f 98", "41 e1"})
+    void failsATextMessageThatEndsInsideAUtf8SequenceWith1007(String tail) {
+        byte[] b = hex(tail);
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        a.startMessage(Opcode.TEXT, b.length);
+        a.append(b, 0, b.length); // a valid prefix so far
+        assertViolation(() -> a.endFrame(true), Violation.INVALID_UTF8);
+    }
+
+    @Test
+    void aTruncatedSequenceAtTheEndOfANonFinalFragmentIsFine() {
+        byte[] b = hex("e2 82 ac");
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        a.startMessage(Opcode.TEXT, 2);
+        a.append(b, 0, 2);
+        assertThat(a.endFrame(false)).isNull();
+        a.continueMessage(1);
+        a.append(b, 2, 1);
+        assertThat(a.endFrame(true)).isEqualTo(new Message.Text("€"));
+    }
+
+    @Test
+    void failsInvalidUtf8AtTheAppendThatBringsIt() {
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        a.startMessage(Opcode.TEXT, 4);
+        a.append(hex("41 42"), 0, 2);
+        assertViolation(() -> a.append(hex("ed a0"), 0, 2), Violation.INVALID_UTF8);
+    }
+
+    @Test
+    void binaryIsNotCheckedAsUtf8() {
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        a.startMessage(Opcode.BINARY, 2);
+        a.append(hex("ff c0"), 0, 2);
+        assertThat(a.endFrame(true)).isEqualTo(new Message.Binary(hex("ff c0")));
+    }
+
+    @Test
+    void rejectsANewMessageInsideAFragmentedOneAndAContinuationWithoutOne() {
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        assertViolation(() -> a.continueMessage(1), Violation.UNEXPECTED_CONTINUATION);
+        MessageAssembler b = new MessageAssembler(LIMIT);
+        b.startMessage(Opcode.TEXT, 1);
+        b.append(hex("41"), 0, 1);
+        b.endFrame(false);
+        assertViolation(() -> b.startMessage(Opcode.BINARY, 1), Violation.EXPECTED_CONTINUATION);
+    }
+
+    @Test
+    void enforcesTheLimitAtEachFrameStartBeforeAnyByteIsBuffered() {
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        assertViolation(() -> a.startMessage(Opcode.BINARY, LIMIT + 1), Violation.MESSAGE_TOO_BIG);
+        assertViolation(() -> a.startMessage(Opcode.BINARY, 1L << 62), Violation.MESSAGE_TOO_BIG);
+
+        MessageAssembler b = new MessageAssembler(LIMIT);
+        b.startMessage(Opcode.BINARY, 40_000);
+        b.append(new byte[40_000], 0, 40_000);
+        b.endFrame(false);
+        b.continueMessage(LIMIT - 40_000); // exactly the limit
+        b.append(new byte[LIMIT - 40_000], 0, LIMIT - 40_000);
+        b.endFrame(false);
+        assertViolation(() -> b.continueMessage(1), Violation.MESSAGE_TOO_BIG);
+    }
+
+    @Test
+    void resetDropsAMessageInProgress() {
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        a.startMessage(Opcode.TEXT, 1);
+        a.append(hex("e2"), 0, 1);
+        a.endFrame(false);
+        a.reset();
+        assertThat(a.inProgress()).isFalse();
+        a.startMessage(Opcode.TEXT, 1);
+        a.append(hex("41"), 0, 1);
+        assertThat(a.endFrame(true)).isEqualTo(new Message.Text("A"));
+    }
+
+    // ------------------------------------------------------------------ regressions
+
+    /**
+     * Regression: {@code continueMessage} once checked {@code size + frameLength} against the
+     * limit, and the addition overflowed for a continuation announcing close to 2^63 bytes.
+     */
+    @Test
+    void rejectsContinuationWhoseLengthWouldOverflowTheRunningTotal() {
+        MessageAssembler a = new MessageAssembler(LIMIT);
+        a.startMessage(Opcode.BINARY, 1);
+        a.append(new byte[] {7}, 0, 1);
+        a.endFrame(false);
+        assertViolation(() -> a.continueMessage(Long.MAX_VALUE), Violation.MESSAGE_TOO_BIG);
+    }
+
+    /**
+     * Regression: the same overflow through a {@link Connection} whose frame size is unlimited
+     * and whose message size is 64 KiB must fail with 1009 at the header.
+     */
+    @Test
+    void connectionWithUnlimitedFrameSizeStillEnforcesMessageLimit() {
+        ConnectionConfig config = ConnectionConfig.defaults().withMaxFrameSize(Long.MAX_VALUE).withMaxMessageSize(LIMIT);
+        Connection c = new Connection(Role.CLIENT, config);
+        c.open();
+        byte[] first = hex("02 01 00"); // BINARY, not final, 1 byte
+        byte[] huge = hex("80 7f 7fffffffffffffff"); // CONTINUATION, final, 2^63-1 bytes
+        c.receiveData(first, 0, first.length);
+        assertThat(c.isFailed()).isFalse();
+        c.receiveData(huge, 0, huge.length);
+        assertThat(c.isFailed()).as("failed at the header").isTrue();
+        byte[] chunk = new byte[32 * 1024];
+        for (int i = 0; i < 4 && !c.isFailed(); i++) {
+            c.receiveData(chunk, 0, chunk.length);
+        }
+        assertThat(c.isFailed()).as("failed after 128 KiB of a message limited to 64 KiB").isTrue();
+        assertThat(c.closeSent().code()).isEqualTo(CloseCode.MESSAGE_TOO_BIG);
+    }
+}
