@@ -5,5 +5,9 @@
  * turn bytes into events and events into bytes, and never touch a socket.
  */
 module io.loomsocket {
+    exports io.loomsocket;
     exports io.loomsocket.protocol;
+    exports io.loomsocket.handshake;
+    exports io.loomsocket.server;
+    exports io.loomsocket.client;
 }

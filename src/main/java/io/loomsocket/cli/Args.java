@@ -1,0 +1,90 @@
+package io.loomsocket.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A tiny parser for {@code --name value}, {@code --flag} and positional arguments. */
+final class Args {
+
+    final List<String> positional = new ArrayList<>();
+    private final Map<String, List<String>> options = new HashMap<>();
+
+    /**
+     * @param flags option names that take no value
+     * @throws IllegalArgumentException for an option missing its value
+     */
+    static Args parse(String[] args, int from, List<String> flags) {
+        Args a = new Args();
+        for (int i = from; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.startsWith("--")) {
+                String name = arg.substring(2);
+                String value;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                } else if (flags.contains(name)) {
+                    value = "true";
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException("--" + name + " needs a value");
+                }
+                a.options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            } else {
+                a.positional.add(arg);
+            }
+        }
+        return a;
+    }
+
+    String get(String name, String fallback) {
+        List<String> v = options.get(name);
+        return v == null ? fallback : v.get(v.size() - 1);
+    }
+
+    List<String> all(String name) {
+        return options.getOrDefault(name, List.of());
+    }
+
+    boolean has(String name) {
+        return options.containsKey(name);
+    }
+
+    int getInt(String name, int fallback) {
+        String v = get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a number: " + v);
+        }
+    }
+
+    long getSize(String name, long fallback) {
+        String v = get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        String s = v.trim().toUpperCase(java.util.Locale.ROOT);
+        long unit = 1;
+        if (s.endsWith("K")) {
+            unit = 1024;
+        } else if (s.endsWith("M")) {
+            unit = 1024 * 1024;
+        }
+        if (unit != 1) {
+            s = s.substring(0, s.length() - 1);
+        }
+        try {
+            return Long.parseLong(s) * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a size like 65536, 64K or 16M: " + v);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.loomsocket.cli;
+
+import io.loomsocket.WebSocket;
+import io.loomsocket.client.WebSocketClient;
+import io.loomsocket.protocol.CloseCode;
+import io.loomsocket.protocol.Message;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--ping]}:
+ * an interactive client in the spirit of wscat. Each line of stdin is sent as a text message;
+ * received messages are printed as {@code < text} or {@code < [binary N bytes]}. {@code --ping}
+ * sends one ping at the start and prints {@code < pong (X ms)}. At the end of stdin the client
+ * closes with 1000; when the connection closes it prints {@code closed: CODE [reason]} and exits:
+ * 0 for 1000 and 1001, 1 otherwise.
+ */
+final class ConnectCommand {
+
+    private ConnectCommand() {}
+
+    static int run(String[] argv, InputStream stdin, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, 1, List.of("ping"));
+        if (args.positional.size() != 1) {
+            throw new IllegalArgumentException("connect needs one ws:// URI, e.g. connect ws://127.0.0.1:9001/");
+        }
+        URI uri;
+        try {
+            uri = new URI(args.positional.get(0));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a URI: " + args.positional.get(0));
+        }
+        WebSocketClient.Options options = WebSocketClient.options();
+        for (String header : args.all("header")) {
+            int colon = header.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--header must look like \"Name: value\": " + header);
+            }
+            options.header(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+        }
+        for (String p : args.all("subprotocol")) {
+            options.subprotocol(p);
+        }
+
+        WebSocket ws = options.connect(uri);
+        out.println("connected to " + uri + ws.subprotocol().map(p -> " (subprotocol " + p + ")").orElse(""));
+        out.flush();
+
+        // Received messages are printed by their own thread, so that they appear while stdin waits.
+        Thread printer = Thread.ofVirtual().name("connect-printer").start(() -> {
+            for (Message m : ws) {
+                switch (m) {
+                    case Message.Text t -> print(out, "< " + t.text());
+                    case Message.Binary b -> print(out, "< [binary " + b.data().length + " bytes]");
+                    default -> {}
+                }
+            }
+        });
+        if (args.has("ping")) {
+            ws.ping().thenAccept(rtt -> print(out, String.format(Locale.ROOT, "< pong (%.1f ms)", rtt.toNanos() / 1e6)));
+        }
+        // A daemon platform thread: a read from the terminal cannot be interrupted, and must not
+        // keep the JVM alive once the server has closed the connection.
+        Thread reader = Thread.ofPlatform().daemon().name("connect-stdin").start(() -> sendLines(stdin, ws));
+
+        ws.awaitClosed(Duration.ofDays(365));
+        printer.join();
+        CloseCode code = ws.closeCode();
+        String reason = ws.closeReason();
+        print(out, "closed: " + code.code() + (reason.isEmpty() ? "" : " " + reason));
+        reader.interrupt();
+        return code.code() == 1000 || code.code() == 1001 ? 0 : 1;
+    }
+
+    /** Sends each line as a text message; closes with 1000 at the end of input. */
+    private static void sendLines(InputStream stdin, WebSocket ws) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                ws.sendText(line);
+            }
+            ws.close(CloseCode.NORMAL_CLOSURE, "");
+        } catch (IOException e) {
+            // The connection closed (the main thread reports how), or stdin failed: end it.
+            if (ws.isOpen()) {
+                try {
+                    ws.close(CloseCode.NORMAL_CLOSURE, "");
+                } catch (InterruptedException interrupted) {
+                    ws.abort();
+                }
+            }
+        } catch (InterruptedException e) {
+            ws.abort();
+        }
+    }
+
+    private static void print(PrintStream out, String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+}

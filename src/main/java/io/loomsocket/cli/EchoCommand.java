@@ -1,0 +1,41 @@
+package io.loomsocket.cli;
+
+import io.loomsocket.protocol.Message;
+import io.loomsocket.server.WebSocketServer;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M]}: sends every text and binary
+ * message back as received, on any path. Made to be tested by conformance suites.
+ */
+final class EchoCommand {
+
+    static final long DEFAULT_MAX_SIZE = 64L * 1024 * 1024;
+
+    private EchoCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, 1, List.of());
+        WebSocketServer server = WebSocketServer.builder()
+                .host(args.get("host", "127.0.0.1"))
+                .port(args.getInt("port", 9001))
+                .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
+                .handler(ws -> {
+                    for (Message m : ws) {
+                        switch (m) {
+                            case Message.Text t -> ws.sendText(t.text());
+                            case Message.Binary b -> ws.sendBinary(b.data());
+                            default -> {}
+                        }
+                    }
+                })
+                .start();
+        Main.stopOnSignal(server);
+        out.println("echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
+        out.flush();
+        server.awaitStop();
+        return 0;
+    }
+
+}

@@ -1,0 +1,2 @@
+/** The WebSocket client: {@code ws://} over a {@link java.net.Socket}. */
+package io.loomsocket.client;

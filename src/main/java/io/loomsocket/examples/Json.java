@@ -1,0 +1,357 @@
+package io.loomsocket.examples;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small JSON (RFC 8259) reader and writer for the example applications, so that they need no
+ * dependency. Values map to plain Java types: objects to {@code Map<String, Object>} (insertion
+ * order kept), arrays to {@code List<Object>}, strings to {@code String}, numbers to
+ * {@code Long} when integral and in range, else {@code Double}, {@code true}/{@code false} to
+ * {@code Boolean}, and {@code null} to {@code null}.
+ *
+ * <p>Input is limited in nesting depth, and every syntax error is a {@link JsonException} with
+ * its offset, so that a bad message from a client becomes an error reply, never a crash.
+ */
+public final class Json {
+
+    /** Deeper nesting than this is refused (no stack overflow from hostile input). */
+    public static final int MAX_DEPTH = 64;
+
+    private final String s;
+    private int pos;
+
+    private Json(String s) {
+        this.s = s;
+    }
+
+    /** Malformed JSON, with the offset where it went wrong. */
+    public static final class JsonException extends IllegalArgumentException {
+        public JsonException(String message) {
+            super(message);
+        }
+    }
+
+    /** Parses one JSON value; only whitespace may follow it. */
+    public static Object parse(String text) {
+        Json p = new Json(text);
+        p.skipWs();
+        Object v = p.value(0);
+        p.skipWs();
+        if (p.pos != text.length()) {
+            throw p.error("unexpected text after the value");
+        }
+        return v;
+    }
+
+    /** Parses a JSON object, or throws if the text is another kind of value. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text) {
+        Object v = parse(text);
+        if (!(v instanceof Map)) {
+            throw new JsonException("expected a JSON object");
+        }
+        return (Map<String, Object>) v;
+    }
+
+    private Object value(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH);
+        }
+        if (pos >= s.length()) {
+            throw error("unexpected end of input");
+        }
+        char c = s.charAt(pos);
+        return switch (c) {
+            case '{' -> object(depth);
+            case '[' -> array(depth);
+            case '"' -> string();
+            case 't' -> literal("true", Boolean.TRUE);
+            case 'f' -> literal("false", Boolean.FALSE);
+            case 'n' -> literal("null", null);
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    yield number();
+                }
+                throw error("unexpected character '" + c + "'");
+            }
+        };
+    }
+
+    private Map<String, Object> object(int depth) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        pos++; // {
+        skipWs();
+        if (peek() == '}') {
+            pos++;
+            return map;
+        }
+        while (true) {
+            skipWs();
+            if (peek() != '"') {
+                throw error("expected a string key");
+            }
+            String key = string();
+            skipWs();
+            expect(':');
+            skipWs();
+            map.put(key, value(depth + 1));
+            skipWs();
+            char c = next();
+            if (c == '}') {
+                return map;
+            }
+            if (c != ',') {
+                throw error("expected ',' or '}'");
+            }
+        }
+    }
+
+    private List<Object> array(int depth) {
+        List<Object> list = new ArrayList<>();
+        pos++; // [
+        skipWs();
+        if (peek() == ']') {
+            pos++;
+            return list;
+        }
+        while (true) {
+            skipWs();
+            list.add(value(depth + 1));
+            skipWs();
+            char c = next();
+            if (c == ']') {
+                return list;
+            }
+            if (c != ',') {
+                throw error("expected ',' or ']'");
+            }
+        }
+    }
+
+    private String string() {
+        pos++; // opening quote
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            if (pos >= s.length()) {
+                throw error("unterminated string");
+            }
+            char c = s.charAt(pos++);
+            if (c == '"') {
+                return sb.toString();
+            }
+            if (c < 0x20) {
+                throw error("control character in string");
+            }
+            if (c != '\\') {
+                sb.append(c);
+                continue;
+            }
+            char e = next();
+            switch (e) {
+                case '"', '\\', '/' -> sb.append(e);
+                case 'b' -> sb.append('\b');
+                case 'f' -> sb.append('\f');
+                case 'n' -> sb.append('\n');
+                case 'r' -> sb.append('\r');
+                case 't' -> sb.append('\t');
+                case 'u' -> {
+                    if (pos + 4 > s.length()) {
+                        throw error("truncated \\u escape");
+                    }
+                    int cp = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int d = Character.digit(s.charAt(pos++), 16);
+                        if (d < 0) {
+                            throw error("bad \\u escape");
+                        }
+                        cp = cp * 16 + d;
+                    }
+                    sb.append((char) cp);
+                }
+                default -> throw error("bad escape \\" + e);
+            }
+        }
+    }
+
+    private Object number() {
+        int start = pos;
+        if (peek() == '-') {
+            pos++;
+        }
+        if (peek() == '0') {
+            pos++;
+        } else if (peek() >= '1' && peek() <= '9') {
+            while (peek() >= '0' && peek() <= '9') {
+                pos++;
+            }
+        } else {
+            throw error("bad number");
+        }
+        boolean integral = true;
+        if (peek() == '.') {
+            integral = false;
+            pos++;
+            if (!(peek() >= '0' && peek() <= '9')) {
+                throw error("digit expected after '.'");
+            }
+            while (peek() >= '0' && peek() <= '9') {
+                pos++;
+            }
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            integral = false;
+            pos++;
+            if (peek() == '+' || peek() == '-') {
+                pos++;
+            }
+            if (!(peek() >= '0' && peek() <= '9')) {
+                throw error("digit expected in exponent");
+            }
+            while (peek() >= '0' && peek() <= '9') {
+                pos++;
+            }
+        }
+        String text = s.substring(start, pos);
+        if (integral) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                // beyond long: fall through to double
+            }
+        }
+        return Double.parseDouble(text);
+    }
+
+    private Object literal(String word, Object value) {
+        if (!s.startsWith(word, pos)) {
+            throw error("unexpected token");
+        }
+        pos += word.length();
+        return value;
+    }
+
+    private void skipWs() {
+        while (pos < s.length()) {
+            char c = s.charAt(pos);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    private char peek() {
+        return pos < s.length() ? s.charAt(pos) : '\0';
+    }
+
+    private char next() {
+        if (pos >= s.length()) {
+            throw error("unexpected end of input");
+        }
+        return s.charAt(pos++);
+    }
+
+    private void expect(char c) {
+        if (next() != c) {
+            throw error("expected '" + c + "'");
+        }
+    }
+
+    private JsonException error(String message) {
+        return new JsonException("invalid JSON at offset " + pos + ": " + message);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Writes a value built of maps, lists, strings, numbers, booleans and nulls. */
+    public static String write(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(value, sb);
+        return sb.toString();
+    }
+
+    /** A JSON object from alternating keys and values, for terse message building. */
+    public static Map<String, Object> object(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values must pair up");
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private static void write(Object v, StringBuilder sb) {
+        switch (v) {
+            case null -> sb.append("null");
+            case String str -> quote(str, sb);
+            case Boolean b -> sb.append(b);
+            case Double d -> {
+                if (d.isNaN() || d.isInfinite()) {
+                    throw new IllegalArgumentException("JSON has no NaN or infinity");
+                }
+                sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString());
+            }
+            case Float f -> write(f.doubleValue(), sb);
+            case BigDecimal bd -> sb.append(bd.toPlainString());
+            case Number n -> sb.append(n.longValue());
+            case Map<?, ?> map -> {
+                sb.append('{');
+                Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
+                while (it.hasNext()) {
+                    Map.Entry<?, ?> e = it.next();
+                    quote(String.valueOf(e.getKey()), sb);
+                    sb.append(':');
+                    write(e.getValue(), sb);
+                    if (it.hasNext()) {
+                        sb.append(',');
+                    }
+                }
+                sb.append('}');
+            }
+            case Iterable<?> list -> {
+                sb.append('[');
+                boolean first = true;
+                for (Object o : list) {
+                    if (!first) {
+                        sb.append(',');
+                    }
+                    first = false;
+                    write(o, sb);
+                }
+                sb.append(']');
+            }
+            default -> throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
+        }
+    }
+
+    private static void quote(String str, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < str.length(); i++) {
+            char c = str.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+}

@@ -1,0 +1,50 @@
+package io.loomsocket.io;
+
+import io.loomsocket.handshake.HttpHeadParser;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Arrays;
+
+/** Reads an HTTP head from a socket; keeps the bytes that follow it (the first frames). */
+public final class HandshakeReader {
+
+    private HandshakeReader() {}
+
+    /** What was read: the parser holds the head, {@code leftover} the bytes after it. */
+    public record Result(HttpHeadParser parser, byte[] leftover) {}
+
+    /**
+     * Feeds the parser until the head is complete. The parser's limits bound what is buffered;
+     * {@code timeout} bounds the whole head, not each read, so a peer that trickles a byte at a
+     * time is cut off too. The socket's read timeout is left at 0 (none) afterwards.
+     *
+     * @throws io.loomsocket.handshake.HandshakeException for a malformed or oversized head
+     * @throws SocketTimeoutException when the head is not complete in time
+     * @throws EOFException if the peer closes before the head is complete
+     */
+    public static Result read(Socket socket, HttpHeadParser parser, Duration timeout) throws IOException {
+        InputStream in = socket.getInputStream();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] buf = new byte[2048];
+        while (true) {
+            long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMillis <= 0) {
+                throw new SocketTimeoutException("handshake not complete within " + timeout.toMillis() + " ms");
+            }
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMillis));
+            int n = in.read(buf);
+            if (n < 0) {
+                throw new EOFException("connection closed during the handshake");
+            }
+            int used = parser.feed(buf, 0, n);
+            if (parser.isComplete()) {
+                socket.setSoTimeout(0);
+                return new Result(parser, Arrays.copyOfRange(buf, used, n));
+            }
+        }
+    }
+}
