@@ -10,4 +10,5 @@ module io.loomsocket {
     exports io.loomsocket.handshake;
     exports io.loomsocket.server;
     exports io.loomsocket.client;
+    exports io.loomsocket.broadcast;
 }

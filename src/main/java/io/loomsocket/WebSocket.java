@@ -6,7 +6,9 @@ import io.loomsocket.protocol.Message;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import io.loomsocket.handshake.HttpRequestHead;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -107,6 +109,18 @@ public interface WebSocket extends Iterable<Message>, AutoCloseable {
 
     /** The request target's path ({@code /chat}), on both sides. */
     String path();
+
+    /** Server side: the upgrade request as received; empty on the client side. */
+    Optional<HttpRequestHead> request();
+
+    /** Server side: values of the matched route's {@code {param}} segments. */
+    Map<String, String> pathParameters();
+
+    /**
+     * Per-connection attributes: what the request hook put there when it accepted (an
+     * authenticated user, say), and whatever the application adds. Thread-safe.
+     */
+    Map<String, Object> attributes();
 
     /** The negotiated subprotocol, if any. */
     Optional<String> subprotocol();

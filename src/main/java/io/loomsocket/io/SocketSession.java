@@ -3,6 +3,7 @@ package io.loomsocket.io;
 import io.loomsocket.SlowConsumerPolicy;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
+import io.loomsocket.handshake.HttpRequestHead;
 import io.loomsocket.protocol.CloseBody;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.Connection;
@@ -22,6 +23,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -103,6 +106,10 @@ public final class SocketSession implements WebSocket {
     private volatile Duration lastRoundTrip;
     private volatile long lastActivityNanos = System.nanoTime();
     private final ReentrantLock messageLock = new ReentrantLock(); // held across a fragmented send
+
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private volatile HttpRequestHead request;
+    private volatile Map<String, String> pathParameters = Map.of();
 
     private record PendingPing(long id, long sentNanos, CompletableFuture<Duration> future) {}
 
@@ -709,6 +716,28 @@ public final class SocketSession implements WebSocket {
     @Override
     public String path() {
         return path;
+    }
+
+    /** Server side: records what the handshake learned, before {@link #start}. */
+    public void setRequest(HttpRequestHead head, Map<String, String> pathParameters, Map<String, Object> attributes) {
+        this.request = head;
+        this.pathParameters = Map.copyOf(pathParameters);
+        this.attributes.putAll(attributes);
+    }
+
+    @Override
+    public Optional<HttpRequestHead> request() {
+        return Optional.ofNullable(request);
+    }
+
+    @Override
+    public Map<String, String> pathParameters() {
+        return pathParameters;
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
     }
 
     @Override

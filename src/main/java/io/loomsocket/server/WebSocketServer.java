@@ -5,7 +5,9 @@ import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketHandler;
 import io.loomsocket.handshake.HandshakeException;
 import io.loomsocket.handshake.HttpHeadParser;
+import io.loomsocket.handshake.HttpHeaders;
 import io.loomsocket.handshake.HttpLimits;
+import io.loomsocket.handshake.HttpRequestHead;
 import io.loomsocket.handshake.ServerHandshake;
 import io.loomsocket.io.HandshakeReader;
 import io.loomsocket.io.SessionOptions;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -70,7 +73,8 @@ public final class WebSocketServer implements AutoCloseable {
                           Duration handshakeTimeout, Duration closeTimeout, int inboxLimit,
                           long highWatermark, long lowWatermark, SlowConsumerPolicy slowConsumerPolicy,
                           Duration pingInterval, Duration pingTimeout, Duration idleTimeout,
-                          HttpLimits httpLimits, WebSocketHandler handler) {}
+                          HttpLimits httpLimits, WebSocketHandler handler, Router router, RequestHook requestHook,
+                          Set<String> allowedOrigins, List<String> subprotocols, boolean subprotocolRequired) {}
 
     public static Builder builder() {
         return new Builder();
@@ -134,18 +138,24 @@ public final class WebSocketServer implements AutoCloseable {
             }
             socket.setTcpNoDelay(true);
             OutputStream out = socket.getOutputStream();
-            ServerHandshake.Offer offer;
+            Upgrade upgrade;
             HandshakeReader.Result read;
             try {
                 read = HandshakeReader.read(socket, HttpHeadParser.forRequest(options.httpLimits()), options.handshakeTimeout());
-                offer = ServerHandshake.validate(read.parser().request());
+                upgrade = decide(read.parser().request(), socket);
             } catch (HandshakeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "handshake rejected ({0}): {1}", e.status(), e.getMessage());
                 out.write(e.toHttpResponse());
                 out.flush();
                 return;
             }
-            out.write(ServerHandshake.accept(offer));
+            if (upgrade.response != null) {
+                out.write(upgrade.response);
+                out.flush();
+                return;
+            }
+            ServerHandshake.Offer offer = upgrade.offer;
+            out.write(ServerHandshake.accept(offer, upgrade.subprotocol, List.of(), HttpHeaders.empty()));
             out.flush();
             ConnectionConfig config = new ConnectionConfig(options.maxFrameSize(), options.maxMessageSize(), MaskKeySource.fixed(0));
             Connection conn = new Connection(Role.SERVER, config);
@@ -153,11 +163,12 @@ public final class WebSocketServer implements AutoCloseable {
             session = new SocketSession(socket, conn,
                     new SessionOptions(config, options.closeTimeout(), options.inboxLimit(), options.highWatermark(),
                             options.lowWatermark(), options.pingInterval(), options.pingTimeout(), options.idleTimeout()),
-                    offer.head().path(), Optional.empty(), read.leftover());
+                    offer.head().path(), upgrade.subprotocol, read.leftover());
+            session.setRequest(offer.head(), upgrade.route.parameters(), upgrade.attributes);
             sessions.add(session);
             handshaking.remove(socket);
             session.start("loomsocket-read-" + id);
-            runHandler(session);
+            runHandler(session, upgrade.route.handler());
         } catch (SocketTimeoutException e) {
             LOG.log(System.Logger.Level.DEBUG, "handshake timed out");
         } catch (IOException e) {
@@ -175,9 +186,57 @@ public final class WebSocketServer implements AutoCloseable {
         }
     }
 
-    private void runHandler(SocketSession session) throws InterruptedException {
+    /** The outcome of the checks before the upgrade: a response to send instead, or the upgrade. */
+    private record Upgrade(byte[] response, ServerHandshake.Offer offer, Router.Match route,
+                           Optional<String> subprotocol, Map<String, Object> attributes) {}
+
+    /**
+     * The checks before the upgrade, in order: the request hook (which may answer plain HTTP
+     * itself), the route (404), the RFC's handshake rules (400, 405, 426, ...), the Origin
+     * allowlist (403) and the subprotocol (400 if one is required and none offered fits).
+     */
+    private Upgrade decide(HttpRequestHead head, Socket socket) {
+        Optional<Router.Match> route = options.router().match(head.path())
+                .or(() -> Optional.ofNullable(options.handler()).map(h -> new Router.Match(null, h, Map.of())));
+        Map<String, Object> attributes = Map.of();
+        if (options.requestHook() != null) {
+            HandshakeRequest request = new HandshakeRequest(head, socket.getRemoteSocketAddress(),
+                    route.map(Router.Match::pattern), route.map(Router.Match::parameters).orElse(Map.of()));
+            HandshakeDecision decision;
+            try {
+                decision = options.requestHook().check(request);
+            } catch (HandshakeException e) {
+                throw e;
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "request hook failed; answering 500", e);
+                throw new HandshakeException(500, "internal server error");
+            }
+            switch (decision) {
+                case HandshakeDecision.Respond r -> {
+                    return new Upgrade(HttpResponses.of(r), null, null, Optional.empty(), Map.of());
+                }
+                case HandshakeDecision.Accept a -> attributes = a.attributes();
+            }
+        }
+        if (route.isEmpty()) {
+            throw new HandshakeException(404, "no WebSocket endpoint at " + head.path());
+        }
+        ServerHandshake.Offer offer = ServerHandshake.validate(head);
+        // Cross-site WebSocket hijacking: a browser sends the page's Origin; only allowed pages may connect.
+        if (!options.allowedOrigins().isEmpty()
+                && (offer.origin().isEmpty() || !options.allowedOrigins().contains(offer.origin().get()))) {
+            throw new HandshakeException(403, "origin not allowed: " + offer.origin().orElse("(none)"));
+        }
+        Optional<String> subprotocol = offer.subprotocols().stream().filter(options.subprotocols()::contains).findFirst();
+        if (subprotocol.isEmpty() && options.subprotocolRequired()) {
+            throw new HandshakeException(400, "a subprotocol is required; supported: " + String.join(", ", options.subprotocols()));
+        }
+        return new Upgrade(null, offer, route.get(), subprotocol, attributes);
+    }
+
+    private void runHandler(SocketSession session, WebSocketHandler handler) throws InterruptedException {
         try {
-            options.handler().handle(session);
+            handler.handle(session);
             session.close(CloseCode.NORMAL_CLOSURE, "");
         } catch (InterruptedException e) {
             throw e;
@@ -269,6 +328,11 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration idleTimeout;
         private HttpLimits httpLimits = HttpLimits.DEFAULT;
         private WebSocketHandler handler;
+        private final Router router = new Router();
+        private RequestHook requestHook;
+        private Set<String> allowedOrigins = Set.of();
+        private List<String> subprotocols = List.of();
+        private boolean subprotocolRequired;
 
         private Builder() {}
 
@@ -356,22 +420,61 @@ public final class WebSocketServer implements AutoCloseable {
             return this;
         }
 
+        /** The handler for every path that no {@link #route} matches. */
         public Builder handler(WebSocketHandler handler) {
             this.handler = handler;
             return this;
         }
 
+        /**
+         * A handler for an exact path ({@code /chat}) or a pattern with {@code {param}} segments
+         * ({@code /rooms/{room}}; values in {@code ws.pathParameters()}). A path that matches no
+         * route, with no default {@link #handler}, is answered 404 before any upgrade.
+         */
+        public Builder route(String path, WebSocketHandler handler) {
+            router.add(path, handler);
+            return this;
+        }
+
+        /** Sees each request before the upgrade: accept, reject, or answer it as plain HTTP. */
+        public Builder requestHook(RequestHook hook) {
+            this.requestHook = hook;
+            return this;
+        }
+
+        /**
+         * Only these {@code Origin}s may connect (others get 403): the defence against cross-site
+         * WebSocket hijacking, where a page on another site opens a connection with the user's
+         * cookies. Empty (the default) allows any origin, and requests without one.
+         */
+        public Builder allowedOrigins(String... origins) {
+            this.allowedOrigins = Set.of(origins);
+            return this;
+        }
+
+        /**
+         * Subprotocols the server speaks, in no particular order: the first one in the client's
+         * offer that is supported is chosen. If {@code required}, a client offering none of them
+         * is refused with 400.
+         */
+        public Builder subprotocols(List<String> supported, boolean required) {
+            this.subprotocols = List.copyOf(supported);
+            this.subprotocolRequired = required;
+            return this;
+        }
+
         /** Binds and starts accepting. */
         public WebSocketServer start() throws IOException {
-            if (handler == null) {
-                throw new IllegalStateException("a handler is required");
+            if (handler == null && router.isEmpty()) {
+                throw new IllegalStateException("a handler or at least one route is required");
             }
             ConnectionConfig config = new ConnectionConfig(maxFrameSize, maxMessageSize, MaskKeySource.fixed(0));
             new SessionOptions(config, closeTimeout, inboxLimit, highWatermark, lowWatermark, pingInterval, pingTimeout,
                     idleTimeout); // validates the settings before binding
             WebSocketServer server = new WebSocketServer(new Options(host, port, backlog, maxFrameSize, maxMessageSize,
                     handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark, slowConsumerPolicy,
-                    pingInterval, pingTimeout, idleTimeout, httpLimits, handler));
+                    pingInterval, pingTimeout, idleTimeout, httpLimits, handler, router, requestHook, allowedOrigins,
+                    subprotocols, subprotocolRequired));
             server.acceptor.start();
             return server;
         }

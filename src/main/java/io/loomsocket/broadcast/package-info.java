@@ -1,0 +1,2 @@
+/** Fan-out: topics of connections, and broadcasts encoded once and shared by every receiver. */
+package io.loomsocket.broadcast;
