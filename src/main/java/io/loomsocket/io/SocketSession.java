@@ -127,6 +127,9 @@ public final class SocketSession implements WebSocket {
         this.path = path;
         this.subprotocol = subprotocol;
         this.leftover = leftover;
+        // Messages that arrived before a bad frame reach the application, and may be answered,
+        // before the close goes out (Autobahn's "strict" behaviour, e.g. cases 3.2 and 5.15).
+        connection.deferFailures(true);
     }
 
     /** Starts the reader thread and, if configured, the keepalive. */
@@ -200,6 +203,16 @@ public final class SocketSession implements WebSocket {
                     }
                 }
             }
+            if (conn.hasPendingFailure()) {
+                if (inbox.isEmpty()) {
+                    applyPendingFailureLocked();
+                } else {
+                    // The application takes the earlier messages first; receive() applies the
+                    // failure when it finds the inbox empty, and a timer within the close timeout.
+                    Thread.ofVirtual().name("loomsocket-fail-timer").start(this::applyPendingFailureLater);
+                }
+                closeTransport = conn.shouldCloseTransport();
+            }
         } finally {
             lock.unlock();
         }
@@ -230,6 +243,36 @@ public final class SocketSession implements WebSocket {
         inbox.add(m);
         inboxBytes += sizeOf(m);
         inboxNotEmpty.signal();
+    }
+
+    /** Under lock. */
+    private void applyPendingFailureLocked() {
+        conn.applyPendingFailure();
+        drainOutgoing();
+        receivingDone = true;
+        inboxNotEmpty.signalAll();
+    }
+
+    private void applyPendingFailureLater() {
+        try {
+            Thread.sleep(options.closeTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lock.lock();
+        try {
+            if (!conn.hasPendingFailure()) {
+                return;
+            }
+            applyPendingFailureLocked();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            writeQueued();
+        } catch (IOException e) {
+            closeSocket();
+        }
     }
 
     private static long sizeOf(Message m) {
@@ -284,6 +327,19 @@ public final class SocketSession implements WebSocket {
     }
 
     private Optional<Message> receive(boolean timed, long timeoutNanos) throws IOException, InterruptedException {
+        boolean failNow = false;
+        lock.lock();
+        try {
+            if (inbox.isEmpty() && conn.hasPendingFailure()) {
+                applyPendingFailureLocked(); // the application has taken every message before the bad frame
+                failNow = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (failNow) {
+            writeQueued();
+        }
         lock.lock();
         try {
             long left = timeoutNanos;

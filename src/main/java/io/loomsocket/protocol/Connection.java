@@ -57,6 +57,8 @@ public final class Connection {
     private CloseBody closeReceived;
     private boolean failed;
     private boolean eof;
+    private boolean deferFailures;
+    private CloseBody pendingFailure; // a violation found while failures are deferred
 
     public Connection(Role role, ConnectionConfig config) {
         this.role = role;
@@ -96,13 +98,41 @@ public final class Connection {
         if (state == ConnectionState.CONNECTING) {
             throw new IllegalStateException("receiveData() before the handshake completed");
         }
-        if (closeReceived != null || failed || eof) {
+        if (closeReceived != null || failed || eof || pendingFailure != null) {
             return; // §1.4: after a close frame the peer sends nothing more; anything else is ignored
         }
         try {
             decoder.feed(buf, off, len);
         } catch (RuntimeException e) {
-            fail(closeBodyFor(e));
+            if (deferFailures) {
+                pendingFailure = closeBodyFor(e);
+            } else {
+                fail(closeBodyFor(e));
+            }
+        }
+    }
+
+    /**
+     * With {@code true}, a violation found in received bytes does not fail the connection at
+     * once: input stops there, and the failure waits for {@link #applyPendingFailure()}. The
+     * messages that arrived before the bad frame are valid and delivered; a socket layer can let
+     * the application handle them (and answer them) before the close goes out. Off by default.
+     */
+    public void deferFailures(boolean defer) {
+        this.deferFailures = defer;
+    }
+
+    /** Whether a violation was found and its failure is waiting for {@link #applyPendingFailure()}. */
+    public boolean hasPendingFailure() {
+        return pendingFailure != null;
+    }
+
+    /** Fails the connection with the deferred violation's close code, if there is one. */
+    public void applyPendingFailure() {
+        CloseBody body = pendingFailure;
+        if (body != null) {
+            pendingFailure = null;
+            fail(body);
         }
     }
 

@@ -440,6 +440,23 @@ class ConnectionTest {
         }
 
         @Test
+        void deferredFailureDeliversEarlierMessagesAndWaitsToBeApplied() {
+            Connection c = openServer();
+            c.deferFailures(true);
+            feed(c, concat(fromClient(Opcode.TEXT, "Hello, world!"), CLIENT.encode(true, Frame.RSV2, Opcode.TEXT, new byte[0], 0, 0),
+                    fromClient(Opcode.TEXT, "after the bad frame")));
+            assertThat(events(c)).containsExactly(new Message.Text("Hello, world!"));
+            assertThat(c.hasPendingFailure()).isTrue();
+            assertThat(c.isFailed()).isFalse();
+            c.sendText("Hello, world!"); // the application may still answer what it received
+            assertThat(outgoing(c)).containsExactly(Frame.text("Hello, world!"));
+            feed(c, fromClient(Opcode.TEXT, "ignored"));
+            assertThat(events(c)).isEmpty();
+            c.applyPendingFailure();
+            assertFailedWith(c, CloseCode.PROTOCOL_ERROR);
+        }
+
+        @Test
         void failSendsCloseOnceAndStopsInput() {
             Connection c = openServer();
             c.fail(CloseCode.POLICY_VIOLATION, "nope");
