@@ -33,6 +33,13 @@ public final class Main {
             return switch (args[0]) {
                 case "echo" -> EchoCommand.run(args, out);
                 case "connect" -> ConnectCommand.run(args, in, out);
+                case "broadcast" -> BroadcastCommand.run(args, out);
+                case "heartbeat-echo" -> HeartbeatEchoCommand.run(args, out);
+                case "auth-echo" -> AuthEchoCommand.run(args, out);
+                case "two-step-chat" -> TwoStepChatCommand.run(args, out);
+                case "json-chat" -> JsonChatCommand.run(args, out);
+                case "channels" -> ChannelsCommand.run(args, out);
+                case "demo" -> DemoCommand.run(args, out);
                 default -> {
                     err.println("loomsocket: unknown command '" + args[0] + "'");
                     err.print(usage());
@@ -75,6 +82,20 @@ public final class Main {
                                    an echo server: every message is sent back as received
                   connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--ping]
                                    an interactive client: sends each line of stdin as a text message
+                  broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender]
+                                   every message goes to every connection on the same path
+                  heartbeat-echo [--port 9001] [--ping-interval 10s] [--ping-timeout 5s]
+                                   echo with keepalive pings; peers that stop answering are dropped
+                  auth-echo [--port 9001] [--token T]
+                                   echo for clients with the token (?token=T or Authorization: Bearer T), else 401
+                  two-step-chat [--port 9001]
+                                   say Hi first (answered success), then each message is answered
+                  json-chat [--port 9001]
+                                   a JSON chat room: register, send, unregister; logins and logouts announced
+                  channels [--port 9001] [--token T] [--interval 500ms] [--seed N]
+                                   JSON channels with a simulated BTC/USD ticker on ticker_btc
+                  demo [--port 8080] [--host 127.0.0.1]
+                                   a web page at / with the chat (/chat) and the live ticker (/channels)
                   --help, -h       print this help
                   --version, -V    print the version
                 """;

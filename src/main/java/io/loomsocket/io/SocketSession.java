@@ -98,6 +98,7 @@ public final class SocketSession implements WebSocket {
     private long inboxBytes;
     private boolean receivingDone; // no more data messages will arrive
     private boolean aborted;
+    private boolean outputShut;
     private long pingCounter;
     private Opcode fragmenting; // the type of the message being sent in fragments, else null
     private String localFailure; // why we failed the connection, for closeReason()
@@ -220,8 +221,13 @@ public final class SocketSession implements WebSocket {
         writeQueued();
         completePings(answered);
         if (closeTransport) {
-            awaitWriterIdle(); // the close frame goes out before TCP is closed
-            return false;
+            // A lingering close: the close frame goes out, then FIN; we read on (the core discards
+            // it) until the peer's EOF or the close timeout. Closing with unread input would make
+            // the kernel send RST, which can destroy our close frame before the peer reads it.
+            awaitWriterIdle();
+            halfClose();
+            socket.setSoTimeout((int) Math.max(1, options.closeTimeout().toMillis()));
+            return true;
         }
         if (closing) {
             // Waiting for the peer's close frame or its EOF: bounded by the close timeout.
@@ -438,9 +444,16 @@ public final class SocketSession implements WebSocket {
             try {
                 writeQueued();
                 awaitDrained();
-            } catch (IOException e) {
+            } catch (WebSocketClosedException | InterruptedIOException e) {
                 connectionBroken = true;
                 throw e;
+            } catch (IOException e) {
+                // The peer went away mid-write (broken pipe, reset): for the application that is
+                // the connection closing, not an I/O fault of its own.
+                connectionBroken = true;
+                WebSocketClosedException closedEx = closedException();
+                closedEx.initCause(e);
+                throw closedEx;
             }
         } finally {
             if (connectionBroken) {
@@ -924,9 +937,10 @@ public final class SocketSession implements WebSocket {
     }
 
     /**
-     * Closes TCP once everything queued is written, if the core says so: after a failure, or for
-     * a server whose closing handshake is done ("the server MUST close the underlying TCP
-     * connection immediately", §7.1.1).
+     * Ends our side of TCP once everything queued is written, if the core says so: after a
+     * failure, or for a server whose closing handshake is done ("the server MUST close the
+     * underlying TCP connection immediately", §7.1.1 — the server sends FIN first, so it holds
+     * TIME_WAIT).
      */
     private void closeIfDue() {
         boolean close;
@@ -937,6 +951,24 @@ public final class SocketSession implements WebSocket {
             lock.unlock();
         }
         if (close) {
+            halfClose();
+        }
+    }
+
+    /** Sends FIN after everything written; the reader closes the socket at the peer's EOF. */
+    private void halfClose() {
+        lock.lock();
+        try {
+            if (outputShut) {
+                return;
+            }
+            outputShut = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
             closeSocket();
         }
     }

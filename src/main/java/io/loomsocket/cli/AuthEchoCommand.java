@@ -1,0 +1,40 @@
+package io.loomsocket.cli;
+
+import io.loomsocket.examples.AuthEchoApp;
+import io.loomsocket.server.WebSocketServer;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * {@code auth-echo [--port 9001] [--host 127.0.0.1] [--token T]}: an echo server for clients that
+ * present the token ({@code ?token=T} or {@code Authorization: Bearer T}); others get 401. Without
+ * {@code --token} a random one is made and printed. See {@link AuthEchoApp}.
+ */
+final class AuthEchoCommand {
+
+    private AuthEchoCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, 1, List.of());
+        String token = args.get("token", null);
+        boolean generated = token == null;
+        if (generated) {
+            token = AuthEchoApp.randomToken();
+        }
+        AuthEchoApp app = new AuthEchoApp(token);
+        WebSocketServer server = app.configure(WebSocketServer.builder()
+                .host(args.get("host", "127.0.0.1"))
+                .port(args.getInt("port", 9001)))
+                .start();
+        Main.stopOnSignal(server);
+        out.println("auth echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
+        out.println((generated ? "token (generated, pass --token to choose one): " : "token: ") + token);
+        out.println("connect with " + server.url() + "/?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+                + " or the header \"Authorization: Bearer " + token + "\"");
+        out.flush();
+        server.awaitStop();
+        return 0;
+    }
+}

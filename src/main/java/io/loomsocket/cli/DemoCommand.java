@@ -1,0 +1,33 @@
+package io.loomsocket.cli;
+
+import io.loomsocket.examples.DemoApp;
+import io.loomsocket.server.WebSocketServer;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code demo [--port 8080] [--host 127.0.0.1]}: the chat at {@code /chat}, the channels and ticker
+ * at {@code /channels} and a page using both at {@code /}. See {@link DemoApp}.
+ */
+final class DemoCommand {
+
+    private DemoCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, 1, List.of());
+        DemoApp app = new DemoApp();
+        WebSocketServer server = app.start(app.configure(WebSocketServer.builder()
+                .host(args.get("host", "127.0.0.1"))
+                .port(args.getInt("port", 8080))));
+        Main.stopOnSignal(server);
+        // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.
+        String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "127.0.0.1" : server.host();
+        String http = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
+        out.println("demo server listening on " + server.url() + DemoApp.CHAT_PATH + " and " + server.url()
+                + DemoApp.CHANNELS_PATH + " (Ctrl-C stops it)");
+        out.println("demo: open " + http + "/ in a browser");
+        out.flush();
+        server.awaitStop();
+        return 0;
+    }
+}

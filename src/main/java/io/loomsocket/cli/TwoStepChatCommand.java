@@ -1,0 +1,29 @@
+package io.loomsocket.cli;
+
+import io.loomsocket.examples.TwoStepChatApp;
+import io.loomsocket.server.WebSocketServer;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code two-step-chat [--port 9001] [--host 127.0.0.1]}: say {@code Hi} first (answered
+ * {@code success}), then every message is answered {@code success,get mess: <text>}. See
+ * {@link TwoStepChatApp}.
+ */
+final class TwoStepChatCommand {
+
+    private TwoStepChatCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, 1, List.of());
+        WebSocketServer server = new TwoStepChatApp().configure(WebSocketServer.builder()
+                .host(args.get("host", "127.0.0.1"))
+                .port(args.getInt("port", 9001)))
+                .start();
+        Main.stopOnSignal(server);
+        out.println("two-step chat server listening on " + server.url() + "/ (send \"Hi\" first; Ctrl-C stops it)");
+        out.flush();
+        server.awaitStop();
+        return 0;
+    }
+}
