@@ -43,6 +43,7 @@ public final class BroadcastRegistry {
     private final Stripe[] stripes;
     private final SlowConsumerPolicy policy;
     private final Map<SocketSession, Set<String>> topicsOf = new ConcurrentHashMap<>();
+    private final Set<SocketSession> watched = ConcurrentHashMap.newKeySet(); // has our close listener
     private final LongAdder queued = new LongAdder();
     private final LongAdder refused = new LongAdder();
 
@@ -81,10 +82,17 @@ public final class BroadcastRegistry {
         if (session.state() != ConnectionState.OPEN) {
             return false;
         }
-        Set<String> topics = topicsOf.computeIfAbsent(session, s -> {
-            Set<String> set = ConcurrentHashMap.newKeySet();
-            s.onClosed(() -> leaveAll(s)); // once per connection; runs at once if it closed meanwhile
-            return set;
+        if (watched.add(session)) {
+            // Once per connection; runs at once if it has closed meanwhile.
+            session.onClosed(() -> {
+                leaveAll(session);
+                watched.remove(session);
+            });
+        }
+        topicsOf.compute(session, (s, set) -> {
+            Set<String> topics = set != null ? set : ConcurrentHashMap.newKeySet();
+            topics.add(topic);
+            return topics;
         });
         Stripe stripe = stripe(topic);
         boolean added;
@@ -94,9 +102,10 @@ public final class BroadcastRegistry {
         } finally {
             stripe.lock.unlock();
         }
-        topics.add(topic);
         if (session.state() == ConnectionState.CLOSED) {
-            leaveAll(session); // closed between the check and the add: the listener may have run already
+            // Closed meanwhile: its close listener may already have run, before this add.
+            remove(topic, session);
+            leaveAll(session);
             return false;
         }
         return added;
@@ -105,10 +114,10 @@ public final class BroadcastRegistry {
     /** Removes {@code ws} from {@code topic}. Returns whether it was a member. */
     public boolean unsubscribe(String topic, WebSocket ws) {
         SocketSession session = session(ws);
-        Set<String> topics = topicsOf.get(session);
-        if (topics != null) {
+        topicsOf.computeIfPresent(session, (s, topics) -> {
             topics.remove(topic);
-        }
+            return topics.isEmpty() ? null : topics; // a connection in no topic is not counted
+        });
         return remove(topic, session);
     }
 
@@ -243,9 +252,9 @@ public final class BroadcastRegistry {
     }
 
     private static SocketSession session(WebSocket ws) {
-        if (ws instanceof SocketSession s) {
-            return s;
+        if (ws instanceof SocketSession s && s.isServerSide()) {
+            return s; // shared frames are unmasked: only a server may send them
         }
-        throw new IllegalArgumentException("not a Loomsocket server connection: " + ws);
+        throw new IllegalArgumentException("not a Loomsocket server-side connection: " + ws);
     }
 }

@@ -99,6 +99,7 @@ public final class SocketSession implements WebSocket {
     private boolean receivingDone; // no more data messages will arrive
     private boolean aborted;
     private boolean outputShut;
+    private boolean slowClosing;
     private long pingCounter;
     private Opcode fragmenting; // the type of the message being sent in fragments, else null
     private String localFailure; // why we failed the connection, for closeReason()
@@ -552,6 +553,10 @@ public final class SocketSession implements WebSocket {
                 LOG.log(System.Logger.Level.DEBUG, "slow consumer {0}: message dropped ({1} dropped in all)", remoteAddress(), n);
             }
             case CLOSE_TRY_AGAIN_LATER, CLOSE_POLICY_VIOLATION -> {
+                if (slowClosing) {
+                    return false; // already being closed: counted and logged once
+                }
+                slowClosing = true;
                 long n = SLOW_CLOSED.incrementAndGet();
                 LOG.log(System.Logger.Level.INFO, "slow consumer {0}: {1} bytes queued; closing with {2} ({3} closed in all)",
                         remoteAddress(), queuedBytes, policy.closeCode(), n);
@@ -574,6 +579,11 @@ public final class SocketSession implements WebSocket {
 
     public static long slowConsumerClosedCount() {
         return SLOW_CLOSED.get();
+    }
+
+    /** Whether this is the server's end of the connection (its frames are unmasked). */
+    public boolean isServerSide() {
+        return conn.role() == io.loomsocket.protocol.Role.SERVER;
     }
 
     /** Bytes queued and not yet written. */

@@ -1,6 +1,5 @@
 package io.loomsocket.server;
 
-import io.loomsocket.SlowConsumerPolicy;
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketHandler;
 import io.loomsocket.handshake.HandshakeException;
@@ -66,12 +65,13 @@ public final class WebSocketServer implements AutoCloseable {
     /**
      * Server settings. Defaults: host 127.0.0.1, an ephemeral port, backlog 1024, 1 MiB frames
      * and messages, 10 s handshake timeout, 10 s close timeout, 64 messages waiting per
-     * connection, outbound watermarks 1 MiB / 256 KiB, slow consumers closed with 1013, no
-     * keepalive pings and no idle timeout unless set.
+     * connection, outbound watermarks 1 MiB / 256 KiB (what a broadcast does to a receiver over
+     * them is the {@link io.loomsocket.broadcast.BroadcastRegistry}'s policy), no keepalive pings
+     * and no idle timeout unless set.
      */
     public record Options(String host, int port, int backlog, long maxFrameSize, long maxMessageSize,
                           Duration handshakeTimeout, Duration closeTimeout, int inboxLimit,
-                          long highWatermark, long lowWatermark, SlowConsumerPolicy slowConsumerPolicy,
+                          long highWatermark, long lowWatermark,
                           Duration pingInterval, Duration pingTimeout, Duration idleTimeout,
                           HttpLimits httpLimits, WebSocketHandler handler, Router router, RequestHook requestHook,
                           Set<String> allowedOrigins, List<String> subprotocols, boolean subprotocolRequired) {}
@@ -203,8 +203,15 @@ public final class WebSocketServer implements AutoCloseable {
             HandshakeRequest request = new HandshakeRequest(head, socket.getRemoteSocketAddress(),
                     route.map(Router.Match::pattern), route.map(Router.Match::parameters).orElse(Map.of()));
             HandshakeDecision decision;
+            byte[] plainResponse = null;
             try {
                 decision = options.requestHook().check(request);
+                if (decision == null) {
+                    throw new IllegalStateException("the request hook returned no decision");
+                }
+                if (decision instanceof HandshakeDecision.Respond r) {
+                    plainResponse = HttpResponses.of(r); // may refuse a header with CR/LF
+                }
             } catch (HandshakeException e) {
                 throw e;
             } catch (Exception e) {
@@ -213,7 +220,7 @@ public final class WebSocketServer implements AutoCloseable {
             }
             switch (decision) {
                 case HandshakeDecision.Respond r -> {
-                    return new Upgrade(HttpResponses.of(r), null, null, Optional.empty(), Map.of());
+                    return new Upgrade(plainResponse, null, null, Optional.empty(), Map.of());
                 }
                 case HandshakeDecision.Accept a -> attributes = a.attributes();
             }
@@ -322,7 +329,6 @@ public final class WebSocketServer implements AutoCloseable {
         private int inboxLimit = SessionOptions.DEFAULT_INBOX_LIMIT;
         private long highWatermark = SessionOptions.DEFAULT_HIGH_WATERMARK;
         private long lowWatermark = SessionOptions.DEFAULT_LOW_WATERMARK;
-        private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE_TRY_AGAIN_LATER;
         private Duration pingInterval;
         private Duration pingTimeout = SessionOptions.DEFAULT_PING_TIMEOUT;
         private Duration idleTimeout;
@@ -390,12 +396,6 @@ public final class WebSocketServer implements AutoCloseable {
         public Builder watermarks(long high, long low) {
             this.highWatermark = high;
             this.lowWatermark = low;
-            return this;
-        }
-
-        /** What broadcasts do to a receiver over its high watermark. */
-        public Builder slowConsumerPolicy(SlowConsumerPolicy policy) {
-            this.slowConsumerPolicy = policy;
             return this;
         }
 
@@ -472,7 +472,7 @@ public final class WebSocketServer implements AutoCloseable {
             new SessionOptions(config, closeTimeout, inboxLimit, highWatermark, lowWatermark, pingInterval, pingTimeout,
                     idleTimeout); // validates the settings before binding
             WebSocketServer server = new WebSocketServer(new Options(host, port, backlog, maxFrameSize, maxMessageSize,
-                    handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark, slowConsumerPolicy,
+                    handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark,
                     pingInterval, pingTimeout, idleTimeout, httpLimits, handler, router, requestHook, allowedOrigins,
                     subprotocols, subprotocolRequired));
             server.acceptor.start();
