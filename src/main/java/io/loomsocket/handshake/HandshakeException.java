@@ -83,13 +83,18 @@ public final class HandshakeException extends RuntimeException {
     }
 
     /**
-     * The reason phrase for the statuses a handshake answers with; empty for others, which the
-     * status-line grammar allows ({@code status-line = HTTP-version SP status-code SP
-     * [ reason-phrase ]}, RFC 9112 §4).
+     * The reason phrase for the statuses a handshake (or a request hook's answer) uses; empty
+     * for others, which the status-line grammar allows ({@code status-line = HTTP-version SP
+     * status-code SP [ reason-phrase ]}, RFC 9112 §4).
      */
-    static String reasonPhrase(int status) {
+    public static String reasonPhrase(int status) {
         return switch (status) {
             case 101 -> "Switching Protocols";
+            case 200 -> "OK";
+            case 204 -> "No Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 304 -> "Not Modified";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
