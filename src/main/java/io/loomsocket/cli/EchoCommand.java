@@ -21,6 +21,7 @@ final class EchoCommand {
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getInt("port", 9001))
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
+                .noKeepalive() // conformance suites count an unexpected ping against a test case
                 .handler(ws -> {
                     for (Message m : ws) {
                         switch (m) {

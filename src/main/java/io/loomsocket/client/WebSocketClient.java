@@ -50,7 +50,10 @@ public final class WebSocketClient {
         return new Options();
     }
 
-    /** Client settings, then {@link #connect(URI)}. Defaults: 10 s timeouts, 1 MiB limits. */
+    /**
+     * Client settings, then {@link #connect(URI)}. Defaults: 10 s timeouts, 1 MiB limits, a
+     * keepalive ping every 20 s with a 20 s pong timeout.
+     */
     public static final class Options {
         private final HttpHeaders.Builder headers = HttpHeaders.builder();
         private final List<String> subprotocols = new ArrayList<>();
@@ -60,7 +63,7 @@ public final class WebSocketClient {
         private long maxFrameSize = ConnectionConfig.DEFAULT_MAX_SIZE;
         private long maxMessageSize = ConnectionConfig.DEFAULT_MAX_SIZE;
         private int inboxLimit = SessionOptions.DEFAULT_INBOX_LIMIT;
-        private Duration pingInterval;
+        private Duration pingInterval = SessionOptions.DEFAULT_PING_INTERVAL;
         private Duration pingTimeout = SessionOptions.DEFAULT_PING_TIMEOUT;
 
         private Options() {}
@@ -110,6 +113,12 @@ public final class WebSocketClient {
         public Options keepalive(Duration interval, Duration timeout) {
             this.pingInterval = interval;
             this.pingTimeout = timeout;
+            return this;
+        }
+
+        /** No keepalive pings (the default is a ping every 20 s with a 20 s timeout). */
+        public Options noKeepalive() {
+            this.pingInterval = null;
             return this;
         }
 

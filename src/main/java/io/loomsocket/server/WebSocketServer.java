@@ -66,8 +66,8 @@ public final class WebSocketServer implements AutoCloseable {
      * Server settings. Defaults: host 127.0.0.1, an ephemeral port, backlog 1024, 1 MiB frames
      * and messages, 10 s handshake timeout, 10 s close timeout, 64 messages waiting per
      * connection, outbound watermarks 1 MiB / 256 KiB (what a broadcast does to a receiver over
-     * them is the {@link io.loomsocket.broadcast.BroadcastRegistry}'s policy), no keepalive pings
-     * and no idle timeout unless set.
+     * them is the {@link io.loomsocket.broadcast.BroadcastRegistry}'s policy), a keepalive ping
+     * every 20 s with a 20 s pong timeout, and no idle timeout unless set.
      */
     public record Options(String host, int port, int backlog, long maxFrameSize, long maxMessageSize,
                           Duration handshakeTimeout, Duration closeTimeout, int inboxLimit,
@@ -329,7 +329,7 @@ public final class WebSocketServer implements AutoCloseable {
         private int inboxLimit = SessionOptions.DEFAULT_INBOX_LIMIT;
         private long highWatermark = SessionOptions.DEFAULT_HIGH_WATERMARK;
         private long lowWatermark = SessionOptions.DEFAULT_LOW_WATERMARK;
-        private Duration pingInterval;
+        private Duration pingInterval = SessionOptions.DEFAULT_PING_INTERVAL;
         private Duration pingTimeout = SessionOptions.DEFAULT_PING_TIMEOUT;
         private Duration idleTimeout;
         private HttpLimits httpLimits = HttpLimits.DEFAULT;
@@ -401,11 +401,17 @@ public final class WebSocketServer implements AutoCloseable {
 
         /**
          * Keepalive: a ping every {@code interval}; no pong within {@code timeout} closes the
-         * connection with 1011 ("keepalive ping timeout"). Typical: 20 s and 20 s.
+         * connection with 1011 ("keepalive ping timeout"). Default: 20 s and 20 s.
          */
         public Builder keepalive(Duration interval, Duration timeout) {
             this.pingInterval = interval;
             this.pingTimeout = timeout;
+            return this;
+        }
+
+        /** No keepalive pings (the default is a ping every 20 s with a 20 s timeout). */
+        public Builder noKeepalive() {
+            this.pingInterval = null;
             return this;
         }
 

@@ -38,7 +38,7 @@ class AutobahnClientIT {
     static final Duration CASE_TIMEOUT = Duration.ofSeconds(120);
 
     /** Category 9 sends messages of up to 16 MiB. */
-    private final WebSocketClient.Options client = WebSocketClient.options()
+    private final WebSocketClient.Options client = WebSocketClient.options().noKeepalive()
             .maxSize(64L << 20)
             .connectTimeout(Duration.ofSeconds(10))
             .handshakeTimeout(Duration.ofSeconds(30));
