@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@code connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--ping]}:
@@ -102,10 +103,16 @@ final class ConnectCommand {
         }
     }
 
+    /** Keeps a line and its flush together; a lock, not synchronized, since printing may block. */
+    private static final ReentrantLock PRINT_LOCK = new ReentrantLock();
+
     private static void print(PrintStream out, String line) {
-        synchronized (out) {
+        PRINT_LOCK.lock();
+        try {
             out.println(line);
             out.flush();
+        } finally {
+            PRINT_LOCK.unlock();
         }
     }
 }
