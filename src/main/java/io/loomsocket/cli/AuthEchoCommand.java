@@ -28,13 +28,10 @@ final class AuthEchoCommand {
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getInt("port", 9001)))
                 .start();
-        Main.stopOnSignal(server);
-        out.println("auth echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
-        out.println((generated ? "token (generated, pass --token to choose one): " : "token: ") + token);
-        out.println("connect with " + server.url() + "/?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+        return Main.serveUntilStopped(server, out,
+                "auth echo server listening on " + server.url() + "/ (Ctrl-C stops it)",
+                (generated ? "token (generated, pass --token to choose one): " : "token: ") + token,
+                "connect with " + server.url() + "/?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + " or the header \"Authorization: Bearer " + token + "\"");
-        out.flush();
-        server.awaitStop();
-        return 0;
     }
 }

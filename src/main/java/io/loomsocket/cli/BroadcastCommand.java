@@ -21,11 +21,8 @@ final class BroadcastCommand {
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getInt("port", 9001)))
                 .start();
-        Main.stopOnSignal(server);
-        out.println("broadcast server listening on " + server.url() + "/ (each path is a room"
+        return Main.serveUntilStopped(server, out,
+                "broadcast server listening on " + server.url() + "/ (each path is a room"
                 + (app.excludeSender() ? ", senders excluded" : "") + "; Ctrl-C stops it)");
-        out.flush();
-        server.awaitStop();
-        return 0;
     }
 }

@@ -26,15 +26,12 @@ final class ChannelsCommand {
         WebSocketServer server = app.start(app.configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getInt("port", 9001))));
-        Main.stopOnSignal(server);
-        out.println("channels server listening on " + server.url() + "/channels (any path; ticker_btc every "
-                + HeartbeatEchoCommand.text(app.ticker().interval()) + "; Ctrl-C stops it)");
         String token = args.get("token", null);
-        out.println("send {\"type\":\"auth\",\"data\":{\"token\":\"" + (token == null ? "demo" : token) + "\"}}"
+        return Main.serveUntilStopped(server, out,
+                "channels server listening on " + server.url() + "/channels (any path; ticker_btc every "
+                + HeartbeatEchoCommand.text(app.ticker().interval()) + "; Ctrl-C stops it)",
+                "send {\"type\":\"auth\",\"data\":{\"token\":\"" + (token == null ? "demo" : token) + "\"}}"
                 + (token == null ? " (any non-empty token)" : "") + ", then "
                 + "{\"type\":\"subscribe\",\"data\":{\"channel\":\"ticker_btc\"}}");
-        out.flush();
-        server.awaitStop();
-        return 0;
     }
 }

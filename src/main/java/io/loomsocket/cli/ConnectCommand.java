@@ -103,7 +103,7 @@ final class ConnectCommand {
         }
     }
 
-    /** Keeps a line and its flush together; a lock, not synchronized, since printing may block. */
+    /** Keeps a line and its flush together; a ReentrantLock, not a monitor, since printing may block. */
     private static final ReentrantLock PRINT_LOCK = new ReentrantLock();
 
     private static void print(PrintStream out, String line) {

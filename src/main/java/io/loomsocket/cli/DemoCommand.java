@@ -19,15 +19,12 @@ final class DemoCommand {
         WebSocketServer server = app.start(app.configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getInt("port", 8080))));
-        Main.stopOnSignal(server);
         // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.
         String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "127.0.0.1" : server.host();
         String http = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
-        out.println("demo server listening on " + server.url() + DemoApp.CHAT_PATH + " and " + server.url()
-                + DemoApp.CHANNELS_PATH + " (Ctrl-C stops it)");
-        out.println("demo: open " + http + "/ in a browser");
-        out.flush();
-        server.awaitStop();
-        return 0;
+        return Main.serveUntilStopped(server, out,
+                "demo server listening on " + server.url() + DemoApp.CHAT_PATH + " and " + server.url()
+                + DemoApp.CHANNELS_PATH + " (Ctrl-C stops it)",
+                "demo: open " + http + "/ in a browser");
     }
 }

@@ -32,11 +32,8 @@ final class EchoCommand {
                     }
                 })
                 .start();
-        Main.stopOnSignal(server);
-        out.println("echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
-        out.flush();
-        server.awaitStop();
-        return 0;
+        return Main.serveUntilStopped(server, out,
+                "echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
     }
 
 }

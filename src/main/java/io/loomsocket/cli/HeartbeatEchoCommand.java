@@ -25,12 +25,9 @@ final class HeartbeatEchoCommand {
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getInt("port", 9001)))
                 .start();
-        Main.stopOnSignal(server);
-        out.println("heartbeat echo server listening on " + server.url() + "/ (ping every " + text(app.pingInterval())
+        return Main.serveUntilStopped(server, out,
+                "heartbeat echo server listening on " + server.url() + "/ (ping every " + text(app.pingInterval())
                 + ", peers silent for " + text(app.pingTimeout()) + " after a ping are dropped; Ctrl-C stops it)");
-        out.flush();
-        server.awaitStop();
-        return 0;
     }
 
     /** A duration option such as {@code 500ms}, {@code 10s} or {@code 2m}. */

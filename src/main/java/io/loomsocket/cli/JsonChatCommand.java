@@ -19,11 +19,8 @@ final class JsonChatCommand {
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getInt("port", 9001)))
                 .start();
-        Main.stopOnSignal(server);
-        out.println("JSON chat server listening on " + server.url() + "/chat (any path; Ctrl-C stops it)");
-        out.println("send {\"type\":\"register\",\"uuid\":\"...\",\"name\":\"...\"}, then {\"type\":\"send\",\"content\":\"...\"}");
-        out.flush();
-        server.awaitStop();
-        return 0;
+        return Main.serveUntilStopped(server, out,
+                "JSON chat server listening on " + server.url() + "/chat (any path; Ctrl-C stops it)",
+                "send {\"type\":\"register\",\"uuid\":\"...\",\"name\":\"...\"}, then {\"type\":\"send\",\"content\":\"...\"}");
     }
 }

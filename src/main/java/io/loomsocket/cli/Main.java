@@ -55,8 +55,22 @@ public final class Main {
         }
     }
 
+    /**
+     * What every server command ends with: stop gracefully on SIGINT/SIGTERM, print the banner,
+     * and wait until the server has stopped. Returns the exit status, 0.
+     */
+    static int serveUntilStopped(WebSocketServer server, PrintStream out, String... banner) throws InterruptedException {
+        stopOnSignal(server);
+        for (String line : banner) {
+            out.println(line);
+        }
+        out.flush();
+        server.awaitStop();
+        return 0;
+    }
+
     /** SIGINT/SIGTERM stop the server gracefully (1001 to every connection). */
-    static void stopOnSignal(WebSocketServer server) {
+    private static void stopOnSignal(WebSocketServer server) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.stop(Duration.ofSeconds(5));

@@ -20,10 +20,7 @@ final class TwoStepChatCommand {
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getInt("port", 9001)))
                 .start();
-        Main.stopOnSignal(server);
-        out.println("two-step chat server listening on " + server.url() + "/ (send \"Hi\" first; Ctrl-C stops it)");
-        out.flush();
-        server.awaitStop();
-        return 0;
+        return Main.serveUntilStopped(server, out,
+                "two-step chat server listening on " + server.url() + "/ (send \"Hi\" first; Ctrl-C stops it)");
     }
 }

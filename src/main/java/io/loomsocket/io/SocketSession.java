@@ -58,8 +58,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * <p>One {@link ReentrantLock} guards the core, the inbox and the queue. It is never held during
- * I/O or while application code runs. (A virtual thread blocked in I/O inside {@code synchronized}
- * would pin its carrier thread on JDK 21.)
+ * I/O or while application code runs. (A virtual thread blocked in I/O while holding a Java
+ * monitor would pin its carrier thread on JDK 21.)
  */
 public final class SocketSession implements WebSocket {
 
@@ -105,6 +105,9 @@ public final class SocketSession implements WebSocket {
     private String localFailure; // why we failed the connection, for closeReason()
 
     private byte[] writeBuffer; // for coalescing; only the writer touches it
+    // The frames taken for one write; reused, not allocated per batch. Handed from one writer to the
+    // next through `lock` (the `writing` flag), so every writer sees it cleared.
+    private final ArrayList<byte[]> writeBatch = new ArrayList<>();
     private volatile Duration lastRoundTrip;
     private volatile long lastActivityNanos = System.nanoTime();
     private final ReentrantLock messageLock = new ReentrantLock(); // held across a fragmented send
@@ -869,7 +872,8 @@ public final class SocketSession implements WebSocket {
         boolean done = false;
         try {
             while (true) {
-                List<byte[]> batch;
+                List<byte[]> batch = writeBatch; // only the one active writer touches it
+                batch.clear();
                 long bytes = 0;
                 lock.lock();
                 try {
@@ -879,8 +883,9 @@ public final class SocketSession implements WebSocket {
                         drained.signalAll(); // also wakes awaitWriterIdle
                         return;
                     }
-                    batch = new ArrayList<>(outQueue);
-                    outQueue.clear();
+                    for (byte[] b; (b = outQueue.poll()) != null; ) {
+                        batch.add(b);
+                    }
                 } finally {
                     lock.unlock();
                 }
@@ -907,6 +912,7 @@ public final class SocketSession implements WebSocket {
                 lock.lock();
                 try {
                     writing = false;
+                    writeBatch.clear();
                     outQueue.clear();
                     deferred.clear();
                     queuedBytes = 0;
