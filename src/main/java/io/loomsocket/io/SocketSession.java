@@ -94,6 +94,7 @@ public final class SocketSession implements WebSocket {
 
     // Guarded by lock.
     private long queuedBytes;
+    private long enqueuedTotal; // bytes ever put on outQueue, in order
     private boolean writing;
     private long inboxBytes;
     private boolean receivingDone; // no more data messages will arrive
@@ -108,6 +109,7 @@ public final class SocketSession implements WebSocket {
     // The frames taken for one write; reused, not allocated per batch. Handed from one writer to the
     // next through `lock` (the `writing` flag), so every writer sees it cleared.
     private final ArrayList<byte[]> writeBatch = new ArrayList<>();
+    private volatile long writtenTotal; // bytes ever written: a prefix of what was enqueued
     private volatile Duration lastRoundTrip;
     private volatile long lastActivityNanos = System.nanoTime();
     private final ReentrantLock messageLock = new ReentrantLock(); // held across a fragmented send
@@ -424,6 +426,7 @@ public final class SocketSession implements WebSocket {
     private void send(Opcode type, byte[] data, boolean last) throws IOException {
         acquireMessageLock();
         boolean connectionBroken = false;
+        long ownFramesEnd;
         try {
             lock.lock();
             try {
@@ -438,8 +441,12 @@ public final class SocketSession implements WebSocket {
                 conn.sendFrame(fragmenting != null ? Opcode.CONTINUATION : type, data, 0, data.length, last);
                 fragmenting = last ? null : type;
                 drainOutgoing();
+                ownFramesEnd = enqueuedTotal;
                 if (last && !deferred.isEmpty()) {
-                    outQueue.addAll(deferred); // broadcasts that waited for this message to end
+                    for (byte[] b : deferred) { // broadcasts that waited for this message to end
+                        outQueue.add(b);
+                        enqueuedTotal += b.length;
+                    }
                     deferred.clear();
                 }
             } finally {
@@ -452,6 +459,11 @@ public final class SocketSession implements WebSocket {
                 connectionBroken = true;
                 throw e;
             } catch (IOException e) {
+                if (writtenTotal >= ownFramesEnd) {
+                    // Our frames went out; what failed was a later frame (say, the reply to the
+                    // peer's close) that this thread wrote as the active writer. The send succeeded.
+                    return;
+                }
                 // The peer went away mid-write (broken pipe, reset): for the application that is
                 // the connection closing, not an I/O fault of its own.
                 connectionBroken = true;
@@ -535,6 +547,7 @@ public final class SocketSession implements WebSocket {
                 return true;
             }
             outQueue.add(encodedFrame);
+            enqueuedTotal += encodedFrame.length;
             startWriter = !writing;
             if (startWriter) {
                 writing = true;
@@ -839,6 +852,7 @@ public final class SocketSession implements WebSocket {
         for (byte[] b; (b = conn.nextOutgoing()) != null; ) {
             outQueue.add(b);
             queuedBytes += b.length;
+            enqueuedTotal += b.length;
         }
     }
 
@@ -893,6 +907,7 @@ public final class SocketSession implements WebSocket {
                     bytes += b.length;
                 }
                 writeBatch(batch);
+                writtenTotal += bytes; // only the active writer updates it
                 lastActivityNanos = System.nanoTime();
                 lock.lock();
                 try {
