@@ -1,6 +1,6 @@
 package io.loomsocket.cli;
 
-import io.loomsocket.protocol.Message;
+import io.loomsocket.examples.BenchServerApp;
 import io.loomsocket.server.WebSocketServer;
 import java.io.PrintStream;
 import java.util.List;
@@ -22,15 +22,7 @@ final class EchoCommand {
                 .port(args.getInt("port", 9001))
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
                 .noKeepalive() // conformance suites count an unexpected ping against a test case
-                .handler(ws -> {
-                    for (Message m : ws) {
-                        switch (m) {
-                            case Message.Text t -> ws.sendText(t.text());
-                            case Message.Binary b -> ws.sendBinary(b.data());
-                            default -> {}
-                        }
-                    }
-                })
+                .listener(BenchServerApp.ECHO) // runs on each connection's reader thread
                 .start();
         return Main.serveUntilStopped(server, out,
                 "echo server listening on " + server.url() + "/ (Ctrl-C stops it)");

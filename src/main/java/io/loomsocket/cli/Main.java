@@ -40,6 +40,8 @@ public final class Main {
                 case "json-chat" -> JsonChatCommand.run(args, out);
                 case "channels" -> ChannelsCommand.run(args, out);
                 case "demo" -> DemoCommand.run(args, out);
+                case "bench" -> BenchCommand.run(args, out, err);
+                case "bench-server" -> BenchServerCommand.run(args, out);
                 default -> {
                     err.println("loomsocket: unknown command '" + args[0] + "'");
                     err.print(usage());
@@ -110,6 +112,13 @@ public final class Main {
                                    JSON channels with a simulated BTC/USD ticker on ticker_btc
                   demo [--port 8080] [--host 127.0.0.1]
                                    a web page at / with the chat (/chat) and the live ticker (/channels)
+                  bench-server [--port 9001] [--host 127.0.0.1] [--keepalive]
+                                   the benchmark target: /broadcast (to others), /broadcast-all, any other path echoes
+                  bench echo|broadcast|hold --url ws://127.0.0.1:9001/echo [--connections N] [--size 64]
+                        [--duration 10] [--warmup 2] [--rate R] [--window 16] [--text] [--server-pid PID]
+                                   the load generator: one RESULT line with msgs/s, MB/s, latency, server CPU/RSS
+                  bench report --doc docs/benchmarks.md [--results FILE] [--jmh FILE] [--svg-dir docs/bench]
+                                   renders benchmark results into tables and SVG charts
                   --help, -h       print this help
                   --version, -V    print the version
                 """;

@@ -44,7 +44,22 @@ public final class AcceptKey {
         return Base64.getEncoder().encodeToString(nonce);
     }
 
+    /**
+     * A fresh SHA-1 digest, cloned from a prototype. {@code MessageDigest.getInstance} would leave
+     * a thread-local behind in the provider lookup, and with a virtual thread per connection that
+     * stays for the connection's whole life (about 160 bytes each).
+     */
     private static MessageDigest sha1() {
+        try {
+            return (MessageDigest) SHA1.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha1();
+        }
+    }
+
+    private static final MessageDigest SHA1 = newSha1();
+
+    private static MessageDigest newSha1() {
         try {
             return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {

@@ -3,6 +3,7 @@ package io.loomsocket.io;
 import io.loomsocket.SlowConsumerPolicy;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
+import io.loomsocket.WebSocketListener;
 import io.loomsocket.handshake.HttpRequestHead;
 import io.loomsocket.protocol.CloseBody;
 import io.loomsocket.protocol.CloseCode;
@@ -64,9 +65,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SocketSession implements WebSocket {
 
     private static final System.Logger LOG = System.getLogger(SocketSession.class.getName());
-    private static final int MIN_READ_BUFFER = 4 * 1024;
+    // An idle connection's reader is parked in read() holding its buffer, so the buffer starts
+    // small; it grows (x4) while reads fill it and shrinks back after a run of small reads.
+    private static final int MIN_READ_BUFFER = 512;
     private static final int MAX_READ_BUFFER = 64 * 1024;
-    private static final int COALESCE_LIMIT = 64 * 1024;
+    private static final int SMALL_READS_BEFORE_SHRINK = 64;
+    private static final int COALESCE_LIMIT = WriteBuffers.SIZE;
     /** Received bytes that may wait for the application before the reader stops reading. */
     private static final long INBOX_BYTE_LIMIT = 8L * 1024 * 1024;
     private static final AtomicLong DROPPED = new AtomicLong();
@@ -85,10 +89,11 @@ public final class SocketSession implements WebSocket {
     private final Condition inboxNotEmpty = lock.newCondition();
     private final Condition inboxNotFull = lock.newCondition();
     private final Condition drained = lock.newCondition(); // queue fell under the low watermark
-    private final ArrayDeque<Message> inbox = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> outQueue = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> deferred = new ArrayDeque<>(); // offered during a fragmented send
-    private final ArrayDeque<PendingPing> pings = new ArrayDeque<>();
+    // Small initial capacities: they grow when used, and most connections use them lightly.
+    private final ArrayDeque<Message> inbox = new ArrayDeque<>(2);
+    private final ArrayDeque<byte[]> outQueue = new ArrayDeque<>(2);
+    private final ArrayDeque<byte[]> deferred = new ArrayDeque<>(1); // offered during a fragmented send
+    private final ArrayDeque<PendingPing> pings = new ArrayDeque<>(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final List<Runnable> closeListeners = new CopyOnWriteArrayList<>();
 
@@ -105,7 +110,6 @@ public final class SocketSession implements WebSocket {
     private Opcode fragmenting; // the type of the message being sent in fragments, else null
     private String localFailure; // why we failed the connection, for closeReason()
 
-    private byte[] writeBuffer; // for coalescing; only the writer touches it
     // The frames taken for one write; reused, not allocated per batch. Handed from one writer to the
     // next through `lock` (the `writing` flag), so every writer sees it cleared.
     private final ArrayList<byte[]> writeBatch = new ArrayList<>();
@@ -113,6 +117,12 @@ public final class SocketSession implements WebSocket {
     private volatile Duration lastRoundTrip;
     private volatile long lastActivityNanos = System.nanoTime();
     private final ReentrantLock messageLock = new ReentrantLock(); // held across a fragmented send
+
+    // Inline mode (runInline): the reader thread itself calls the listener; no inbox, no second thread.
+    private WebSocketListener inline;
+    private Thread readerThread;
+    private ArrayList<Message> dispatch; // the reader's messages to hand to the inline listener
+    private boolean listenerFailed;
 
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private volatile HttpRequestHead request;
@@ -141,8 +151,78 @@ public final class SocketSession implements WebSocket {
 
     /** Starts the reader thread and, if configured, the keepalive. */
     public void start(String threadName) {
-        Thread.ofVirtual().name(threadName).start(this::readLoop);
+        Thread t = Thread.ofVirtual().name(threadName).unstarted(this::readLoop);
+        readerThread = t;
+        t.start();
         Keepalive.schedule(this, options);
+    }
+
+    /**
+     * Inline mode: the calling thread becomes the reader and calls {@code listener} itself, in
+     * order, with no lock held — one thread per connection instead of two, and no hand-off
+     * between threads per message. Returns when the connection is closed, after
+     * {@link WebSocketListener#onClose}. A callback that blocks (say, in a send waiting for the
+     * peer to read) stops reading meanwhile, which is TCP backpressure on the peer. From inside a
+     * callback, {@link #close} does not wait for the peer's reply (the reader must read it), and
+     * {@link #receive} is refused.
+     */
+    public void runInline(WebSocketListener listener) {
+        inline = listener;
+        readerThread = Thread.currentThread();
+        dispatch = new ArrayList<>(4);
+        Keepalive.schedule(this, options);
+        try {
+            listener.onOpen(this);
+        } catch (Exception e) {
+            listenerFailed(e);
+        }
+        readLoop();
+        try {
+            listener.onClose(this, closeCode(), closeReason());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "onClose failed", e);
+        }
+    }
+
+    private boolean onReaderThread() {
+        return readerThread == Thread.currentThread() && inline != null;
+    }
+
+    /** Hands the messages of one read to the inline listener; a callback's failure closes with 1011. */
+    private void dispatchInline() {
+        for (int i = 0; i < dispatch.size(); i++) {
+            Message m = dispatch.get(i);
+            if (listenerFailed) {
+                break;
+            }
+            try {
+                switch (m) {
+                    case Message.Text t -> inline.onText(this, t.text());
+                    case Message.Binary b -> inline.onBinary(this, b.data());
+                    default -> {}
+                }
+            } catch (WebSocketClosedException e) {
+                LOG.log(System.Logger.Level.DEBUG, "listener ended: {0}", e.getMessage());
+            } catch (Exception e) {
+                listenerFailed(e);
+            }
+        }
+        dispatch.clear();
+    }
+
+    private void listenerFailed(Exception e) {
+        listenerFailed = true;
+        LOG.log(System.Logger.Level.WARNING, "listener failed; closing its connection with 1011", e);
+        try {
+            inline.onError(this, e);
+        } catch (RuntimeException again) {
+            LOG.log(System.Logger.Level.WARNING, "onError failed", again);
+        }
+        try {
+            close(CloseCode.INTERNAL_ERROR, "");
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs {@code listener} once the connection is closed (at once if it already is). */
@@ -161,6 +241,7 @@ public final class SocketSession implements WebSocket {
                 return;
             }
             byte[] buf = new byte[MIN_READ_BUFFER];
+            int smallReads = 0;
             while (true) {
                 int n = in.read(buf);
                 if (n < 0) {
@@ -172,6 +253,11 @@ public final class SocketSession implements WebSocket {
                 }
                 if (n == buf.length && buf.length < MAX_READ_BUFFER) {
                     buf = new byte[Math.min(buf.length * 4, MAX_READ_BUFFER)]; // busy: read in larger chunks
+                    smallReads = 0;
+                } else if (buf.length > MIN_READ_BUFFER && n <= MIN_READ_BUFFER
+                        && ++smallReads >= SMALL_READS_BEFORE_SHRINK) {
+                    buf = new byte[MIN_READ_BUFFER]; // quiet again: don't hold a large buffer while parked
+                    smallReads = 0;
                 }
             }
         } catch (SocketTimeoutException e) {
@@ -210,7 +296,7 @@ public final class SocketSession implements WebSocket {
                     }
                 }
             }
-            if (conn.hasPendingFailure()) {
+            if (conn.hasPendingFailure() && (dispatch == null || dispatch.isEmpty())) {
                 if (inbox.isEmpty()) {
                     applyPendingFailureLocked();
                 } else {
@@ -226,6 +312,21 @@ public final class SocketSession implements WebSocket {
         // Pongs and close replies: written now, or by the writer already at work. Never waits.
         writeQueued();
         completePings(answered);
+        if (dispatch != null && !dispatch.isEmpty()) {
+            dispatchInline();
+            // Messages before a bad frame have been handled (and answered); now the failure.
+            lock.lock();
+            try {
+                if (conn.hasPendingFailure()) {
+                    applyPendingFailureLocked();
+                }
+                closeTransport = conn.shouldCloseTransport();
+                closing = conn.state() != ConnectionState.OPEN;
+            } finally {
+                lock.unlock();
+            }
+            writeQueued();
+        }
         if (closeTransport) {
             // A lingering close: the close frame goes out, then FIN; we read on (the core discards
             // it) until the peer's EOF or the close timeout. Closing with unread input would make
@@ -248,6 +349,10 @@ public final class SocketSession implements WebSocket {
      * application is not going to read on, and the reader must go on to read the peer's reply.
      */
     private void deliver(Message m) throws InterruptedException {
+        if (dispatch != null) {
+            dispatch.add(m); // inline mode: the reader hands it to the listener after unlocking
+            return;
+        }
         while (!inbox.isEmpty() && (inbox.size() >= options.inboxLimit() || inboxBytes >= INBOX_BYTE_LIMIT)
                 && !receivingDone && !aborted && conn.closeSent() == null) {
             inboxNotFull.await();
@@ -339,6 +444,9 @@ public final class SocketSession implements WebSocket {
     }
 
     private Optional<Message> receive(boolean timed, long timeoutNanos) throws IOException, InterruptedException {
+        if (inline != null) {
+            throw new IllegalStateException("this connection delivers its messages to a listener; receive() is not available");
+        }
         boolean failNow = false;
         lock.lock();
         try {
@@ -715,6 +823,9 @@ public final class SocketSession implements WebSocket {
         } catch (IOException e) {
             abort();
         }
+        if (onReaderThread()) {
+            return; // the reader reads the peer's reply once the callback returns
+        }
         if (!closed.await(options.closeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
             LOG.log(System.Logger.Level.DEBUG, "peer did not complete the closing handshake; aborting");
             abort();
@@ -768,6 +879,9 @@ public final class SocketSession implements WebSocket {
 
     @Override
     public boolean awaitClosed(Duration timeout) throws InterruptedException {
+        if (onReaderThread()) {
+            return closed.getCount() == 0; // waiting here would stop the reader that closes it
+        }
         return closed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -954,16 +1068,18 @@ public final class SocketSession implements WebSocket {
                 i++;
                 continue;
             }
-            if (writeBuffer == null) {
-                writeBuffer = new byte[COALESCE_LIMIT];
+            byte[] writeBuffer = WriteBuffers.take(); // shared pool: idle connections hold none
+            try {
+                int used = 0;
+                while (i < batch.size() && used + batch.get(i).length <= COALESCE_LIMIT) {
+                    byte[] b = batch.get(i++);
+                    System.arraycopy(b, 0, writeBuffer, used, b.length);
+                    used += b.length;
+                }
+                out.write(writeBuffer, 0, used);
+            } finally {
+                WriteBuffers.give(writeBuffer);
             }
-            int used = 0;
-            while (i < batch.size() && used + batch.get(i).length <= COALESCE_LIMIT) {
-                byte[] b = batch.get(i++);
-                System.arraycopy(b, 0, writeBuffer, used, b.length);
-                used += b.length;
-            }
-            out.write(writeBuffer, 0, used);
         }
     }
 

@@ -2,6 +2,7 @@ package io.loomsocket.server;
 
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketHandler;
+import io.loomsocket.WebSocketListener;
 import io.loomsocket.handshake.HandshakeException;
 import io.loomsocket.handshake.HttpHeadParser;
 import io.loomsocket.handshake.HttpHeaders;
@@ -54,6 +55,7 @@ public final class WebSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebSocketServer.class.getName());
 
     private final Options options;
+    private final SessionOptions sessionOptions;
     private final ServerSocket serverSocket;
     private final Set<SocketSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
@@ -82,6 +84,10 @@ public final class WebSocketServer implements AutoCloseable {
 
     private WebSocketServer(Options options) throws IOException {
         this.options = options;
+        // Shared by every connection (immutable): nothing per connection that need not be.
+        ConnectionConfig config = new ConnectionConfig(options.maxFrameSize(), options.maxMessageSize(), MaskKeySource.fixed(0));
+        this.sessionOptions = new SessionOptions(config, options.closeTimeout(), options.inboxLimit(), options.highWatermark(),
+                options.lowWatermark(), options.pingInterval(), options.pingTimeout(), options.idleTimeout());
         this.serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
         serverSocket.bind(new InetSocketAddress(InetAddress.getByName(options.host()), options.port()), options.backlog());
@@ -131,6 +137,7 @@ public final class WebSocketServer implements AutoCloseable {
     /** The life of one connection, on its own virtual thread. */
     private void serve(Socket socket, long id) {
         SocketSession session = null;
+        boolean handedOff = false;
         handshaking.add(socket);
         try {
             if (stopping) {
@@ -157,18 +164,29 @@ public final class WebSocketServer implements AutoCloseable {
             ServerHandshake.Offer offer = upgrade.offer;
             out.write(ServerHandshake.accept(offer, upgrade.subprotocol, List.of(), HttpHeaders.empty()));
             out.flush();
-            ConnectionConfig config = new ConnectionConfig(options.maxFrameSize(), options.maxMessageSize(), MaskKeySource.fixed(0));
-            Connection conn = new Connection(Role.SERVER, config);
+            Connection conn = new Connection(Role.SERVER, sessionOptions.connection());
             conn.open();
-            session = new SocketSession(socket, conn,
-                    new SessionOptions(config, options.closeTimeout(), options.inboxLimit(), options.highWatermark(),
-                            options.lowWatermark(), options.pingInterval(), options.pingTimeout(), options.idleTimeout()),
-                    offer.head().path(), upgrade.subprotocol, read.leftover());
+            session = new SocketSession(socket, conn, sessionOptions, offer.head().path(), upgrade.subprotocol, read.leftover());
             session.setRequest(offer.head(), upgrade.route.parameters(), upgrade.attributes);
             sessions.add(session);
             handshaking.remove(socket);
-            session.start("loomsocket-read-" + id);
-            runHandler(session, upgrade.route.handler());
+            if (upgrade.route.handler() instanceof WebSocketHandler.Listening listening) {
+                // A fresh thread reads and calls the listener, and this one ends: a thread parked
+                // in read() keeps its whole stack, so the reader's should be as shallow as it can be.
+                SocketSession inlineSession = session;
+                Thread.ofVirtual().name("loomsocket-read-" + id).start(() -> {
+                    try {
+                        inlineSession.runInline(listening.listener());
+                    } finally {
+                        inlineSession.abort();
+                        sessions.remove(inlineSession);
+                    }
+                });
+                handedOff = true; // the reader cleans up
+            } else {
+                session.start("loomsocket-read-" + id);
+                runHandler(session, upgrade.route.handler());
+            }
         } catch (SocketTimeoutException e) {
             LOG.log(System.Logger.Level.DEBUG, "handshake timed out");
         } catch (IOException e) {
@@ -177,7 +195,9 @@ public final class WebSocketServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             handshaking.remove(socket);
-            if (session == null) {
+            if (handedOff) {
+                // the reader thread owns the connection now
+            } else if (session == null) {
                 closeQuietly(socket);
             } else {
                 session.abort();
@@ -437,6 +457,19 @@ public final class WebSocketServer implements AutoCloseable {
          * ({@code /rooms/{room}}; values in {@code ws.pathParameters()}). A path that matches no
          * route, with no default {@link #handler}, is answered 404 before any upgrade.
          */
+        /**
+         * Callbacks for an exact path or a pattern, run on each connection's reader thread: see
+         * {@link WebSocketHandler.Listening}.
+         */
+        public Builder route(String path, WebSocketListener listener) {
+            return route(path, WebSocketHandler.of(listener));
+        }
+
+        /** Callbacks for every path that no {@link #route} matches; see {@link WebSocketHandler.Listening}. */
+        public Builder listener(WebSocketListener listener) {
+            return handler(WebSocketHandler.of(listener));
+        }
+
         public Builder route(String path, WebSocketHandler handler) {
             router.add(path, handler);
             return this;

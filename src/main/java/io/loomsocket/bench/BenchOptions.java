@@ -1,0 +1,208 @@
+package io.loomsocket.bench;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/**
+ * The options of {@code bench echo|broadcast|hold}. {@link #parse} throws
+ * {@link IllegalArgumentException} with a message fit for the user for anything it cannot accept.
+ *
+ * @param rate total messages per second (open loop), or 0 for a closed loop
+ * @param serverPid the server's process, whose CPU time and memory are read from /proc
+ */
+public record BenchOptions(
+        Mode mode,
+        URI url,
+        int connections,
+        int size,
+        double durationSeconds,
+        double warmupSeconds,
+        double rate,
+        int window,
+        boolean text,
+        OptionalLong serverPid,
+        int maxHandshakesInFlight,
+        boolean quiet) {
+
+    /** What is measured. */
+    public enum Mode {
+        ECHO, BROADCAST, HOLD;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public static final String USAGE = """
+            usage: bench echo|broadcast|hold --url ws://HOST:PORT/PATH [options]
+              --connections N   connections (broadcast: subscribers; default 1)
+              --size BYTES      payload size, e.g. 64, 16k, 1m (default 64; broadcast >= 16)
+              --duration S      measured seconds (default 10; hold: seconds held idle)
+              --warmup S        seconds run first but not counted (default 2; not for hold)
+              --rate R          open loop: R messages/s in total (default: closed loop)
+              --window W        broadcast, closed loop: messages in flight (default 16)
+              --text            echo: send ASCII text frames instead of binary
+              --server-pid PID  read the server's CPU time and memory from /proc/PID
+              --handshakes N    handshakes in flight at most (default 200)
+              --quiet           no progress lines on stderr
+            """;
+
+    public static BenchOptions parse(String[] args, int from) {
+        if (from >= args.length) {
+            throw new IllegalArgumentException("bench needs a mode: echo, broadcast or hold\n" + USAGE);
+        }
+        Mode mode = switch (args[from]) {
+            case "echo" -> Mode.ECHO;
+            case "broadcast" -> Mode.BROADCAST;
+            case "hold" -> Mode.HOLD;
+            default -> throw new IllegalArgumentException("unknown bench mode '" + args[from] + "': echo, broadcast or hold");
+        };
+        URI url = null;
+        int connections = 1;
+        int size = 64;
+        double duration = 10;
+        double warmup = 2;
+        double rate = 0;
+        int window = 16;
+        boolean text = false;
+        OptionalLong pid = OptionalLong.empty();
+        int handshakes = 200;
+        boolean quiet = false;
+        for (int i = from + 1; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            switch (name) {
+                case "--text" -> text = true;
+                case "--quiet" -> quiet = true;
+                case "--url", "--connections", "--size", "--duration", "--warmup", "--rate", "--window",
+                        "--server-pid", "--handshakes" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException(name + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    switch (name) {
+                        case "--url" -> url = parseUrl(value);
+                        case "--connections" -> connections = (int) positive(name, parseLong(name, value), 1_000_000);
+                        case "--size" -> size = (int) Math.min(Integer.MAX_VALUE, parseSize(name, value));
+                        case "--duration" -> duration = nonNegative(name, parseDouble(name, value));
+                        case "--warmup" -> warmup = nonNegative(name, parseDouble(name, value));
+                        case "--rate" -> rate = nonNegative(name, parseDouble(name, value));
+                        case "--window" -> window = (int) positive(name, parseLong(name, value), 1 << 20);
+                        case "--server-pid" -> pid = OptionalLong.of(positive(name, parseLong(name, value), Long.MAX_VALUE));
+                        case "--handshakes" -> handshakes = (int) positive(name, parseLong(name, value), 100_000);
+                        default -> throw new IllegalStateException(name);
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown bench option '" + arg + "'\n" + USAGE);
+            }
+        }
+        if (url == null) {
+            throw new IllegalArgumentException("bench " + mode.id() + " needs --url ws://HOST:PORT/PATH");
+        }
+        if (mode == Mode.BROADCAST && size < BroadcastBench.HEADER) {
+            throw new IllegalArgumentException("bench broadcast needs --size >= " + BroadcastBench.HEADER
+                    + " (sequence number and timestamp)");
+        }
+        if (size > 256 * 1024 * 1024) {
+            throw new IllegalArgumentException("--size must be at most 256m");
+        }
+        if (text && mode != Mode.ECHO) {
+            throw new IllegalArgumentException("--text is for bench echo only");
+        }
+        return new BenchOptions(mode, url, connections, size, duration, warmup, rate, window, text, pid, handshakes, quiet);
+    }
+
+    /** The path and query sent in the request line. */
+    public String resource() {
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+    }
+
+    /** The Host header: host, with the port unless it is 80. */
+    public String hostHeader() {
+        String host = url.getHost().contains(":") ? "[" + url.getHost() + "]" : url.getHost();
+        return port() == 80 ? host : host + ":" + port();
+    }
+
+    public int port() {
+        return url.getPort() < 0 ? 80 : url.getPort();
+    }
+
+    private static URI parseUrl(String value) {
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--url is not a URI: " + value);
+        }
+        if (!"ws".equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("--url must be ws://HOST:PORT/PATH (wss is not supported): " + value);
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("--url has no host: " + value);
+        }
+        return uri;
+    }
+
+    static long parseSize(String name, String value) {
+        String s = value.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        if (s.endsWith("k")) {
+            unit = 1024;
+        } else if (s.endsWith("m")) {
+            unit = 1024 * 1024;
+        }
+        if (unit != 1) {
+            s = s.substring(0, s.length() - 1);
+        }
+        long n = parseLong(name, s);
+        if (n < 0) {
+            throw new IllegalArgumentException(name + " must not be negative: " + value);
+        }
+        return n * unit;
+    }
+
+    private static long parseLong(String name, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number: " + value);
+        }
+    }
+
+    private static double parseDouble(String name, String value) {
+        try {
+            double d = Double.parseDouble(value.trim());
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number: " + value);
+        }
+    }
+
+    private static long positive(String name, long n, long max) {
+        if (n < 1 || n > max) {
+            throw new IllegalArgumentException(name + " must be between 1 and " + max + ": " + n);
+        }
+        return n;
+    }
+
+    private static double nonNegative(String name, double d) {
+        if (d < 0) {
+            throw new IllegalArgumentException(name + " must not be negative: " + d);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,269 @@
+package io.loomsocket.bench;
+
+import io.loomsocket.protocol.Opcode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * {@code bench broadcast}: N subscribers and one publisher on the URL's path. On
+ * {@code /broadcast} the server sends each message to every other client, so the publisher gets
+ * none back; on {@code /broadcast-all} to every client, so the publisher's copies are deliveries
+ * too.
+ *
+ * <p>Payload: 8-byte sequence number, 8-byte {@link System#nanoTime()} at the send, then the
+ * filler of {@link Payloads#pattern} at the sequence's shift. Before the run the publisher sends
+ * probes (sequence numbers with the top bit set) until every receiver has seen one, so no
+ * subscriber joins late. Closed loop: at most {@code --window} messages not yet delivered to
+ * every receiver; {@code --rate}: a fixed rate. Each receiver expects the sequence numbers in
+ * order: a gap counts as lost, a repeat as duplicate, a wrong filler as corrupt; all are errors.
+ */
+final class BroadcastBench extends TrafficBench {
+
+    /** Sequence number and timestamp. */
+    static final int HEADER = 16;
+    private static final long PROBE = Long.MIN_VALUE;
+    private static final long GIVE_UP = 2 * SECOND;
+
+    private final int size;
+    private final byte[] pattern;
+    private final byte[] header = new byte[HEADER];
+    private final boolean publisherReceives;
+    private final boolean openLoop;
+    private final int capacity;
+    private final int[] deliveredTo;
+    private final long[] publishedAt;
+    private Conn publisher;
+    private int receivers;
+    private long published;
+    private long oldest; // lowest sequence not yet delivered to every receiver (nor given up)
+    private boolean sending;
+    private long rateStart;
+    private long rateSent;
+    long lost;
+    long duplicates;
+    long corrupt;
+
+    BroadcastBench(BenchOptions options, PrintStream err) throws IOException {
+        super(options, err);
+        this.size = options.size();
+        this.pattern = Payloads.pattern(size + Payloads.SHIFTS);
+        String path = options.url().getPath() == null ? "" : options.url().getPath();
+        this.publisherReceives = path.startsWith("/broadcast-all");
+        this.openLoop = options.rate() > 0;
+        int cap = Integer.highestOneBit(Math.max(1024, options.window() * 4) - 1) << 1;
+        this.capacity = openLoop ? 1 << 16 : cap;
+        this.deliveredTo = new int[capacity];
+        this.publishedAt = new long[capacity];
+    }
+
+    @Override
+    String unit() {
+        return "deliveries/s";
+    }
+
+    @Override
+    boolean open() throws IOException {
+        openConnections(options.connections(), 120 * SECOND, s -> {
+            if (!options.quiet()) {
+                err.println("[broadcast] connecting: " + openNow + "/" + options.connections() + " subscribers open");
+            }
+        });
+        publisher = openConnections(1, 30 * SECOND, null).get(0);
+        if (!publisher.isOpen()) {
+            return false;
+        }
+        receivers = openNow - (publisherReceives ? 0 : 1);
+        if (receivers <= 0) {
+            return false;
+        }
+        // Probes until every receiver is known to be subscribed.
+        long deadline = System.nanoTime() + 15 * SECOND;
+        long probe = PROBE;
+        while (System.nanoTime() < deadline && !allSynced()) {
+            publish(probe++, System.nanoTime());
+            runUntil(System.nanoTime() + SECOND / 20, this::allSynced, null);
+        }
+        if (!allSynced()) {
+            error("not every subscriber received the probe messages within 15 s");
+            return false;
+        }
+        receivers = 0;
+        for (Conn c : conns) {
+            if (c.isOpen() && (c != publisher || publisherReceives)) {
+                receivers++;
+            }
+        }
+        return publisher.isOpen() && receivers > 0;
+    }
+
+    private boolean allSynced() {
+        for (Conn c : conns) {
+            if (c.isOpen() && (c != publisher || publisherReceives) && !c.synced) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    void startTraffic(long now) {
+        sending = true;
+        rateStart = now;
+        if (!openLoop) {
+            fillWindow(now);
+        }
+    }
+
+    @Override
+    void stopTraffic() {
+        sending = false;
+    }
+
+    @Override
+    boolean drained() {
+        return oldest == published;
+    }
+
+    @Override
+    void finish() {
+        for (Conn c : conns) {
+            if (c.isOpen() && (c != publisher || publisherReceives) && c.expectSeq < published) {
+                lost += published - c.expectSeq;
+                c.expectSeq = published;
+            }
+        }
+        if (lost + duplicates + corrupt > 0) {
+            error("lost=" + lost + " duplicates=" + duplicates + " corrupt=" + corrupt);
+            errors += lost + duplicates + corrupt - 1;
+        }
+    }
+
+    @Override
+    void addFields(ResultLine line) {
+        line.put("published", published).put("subscribers", options.connections());
+    }
+
+    private void publish(long seq, long now) {
+        Payloads.putLong(header, 0, seq);
+        Payloads.putLong(header, 8, now);
+        send(publisher, Opcode.BINARY, header, 0, HEADER, pattern, Payloads.shift(seq), size - HEADER);
+    }
+
+    private void publishNext(long now) {
+        if (published - oldest >= capacity) {
+            oldest++; // the ring is full: stop tracking the oldest (its receivers count it lost if it never comes)
+        }
+        int slot = (int) (published & (capacity - 1));
+        deliveredTo[slot] = 0;
+        publishedAt[slot] = now;
+        publish(published++, now);
+    }
+
+    private void fillWindow(long now) {
+        while (sending && publisher.isOpen() && published - oldest < options.window()) {
+            publishNext(now);
+        }
+    }
+
+    @Override
+    void onMessageStart(Conn c, Opcode opcode) {
+        c.bad = opcode != Opcode.BINARY || (c == publisher && !publisherReceives);
+    }
+
+    @Override
+    void onData(Conn c, byte[] buf, int off, int len, long pos) {
+        if (c.bad) {
+            return;
+        }
+        if (pos + len > size) {
+            c.bad = true;
+            return;
+        }
+        int i = 0;
+        for (; i < len && pos + i < HEADER; i++) {
+            c.header[(int) pos + i] = buf[off + i];
+        }
+        if (i < len) {
+            long seq = Payloads.getLong(c.header, 0);
+            int from = Payloads.shift(seq) + (int) pos + i - HEADER;
+            if (!Arrays.equals(buf, off + i, off + len, pattern, from, from + len - i)) {
+                c.bad = true;
+            }
+        }
+    }
+
+    @Override
+    void onMessage(Conn c, Opcode opcode, long length, long now) {
+        if (c.bad || length != size) {
+            corrupt++;
+            return;
+        }
+        long seq = Payloads.getLong(c.header, 0);
+        if (seq < 0) {
+            c.synced = true; // a probe
+            return;
+        }
+        if (seq >= published) {
+            corrupt++;
+            return;
+        }
+        if (seq < c.expectSeq) {
+            duplicates++;
+            return;
+        }
+        if (seq > c.expectSeq) {
+            lost += seq - c.expectSeq;
+        }
+        c.expectSeq = seq + 1;
+        received(now - Payloads.getLong(c.header, 8), size);
+        if (seq >= oldest) {
+            int slot = (int) (seq & (capacity - 1));
+            deliveredTo[slot]++;
+            if (seq == oldest) {
+                advance(now);
+            }
+        }
+    }
+
+    private void advance(long now) {
+        while (oldest < published && deliveredTo[(int) (oldest & (capacity - 1))] >= receivers) {
+            oldest++;
+        }
+        if (!openLoop) {
+            fillWindow(now);
+        }
+    }
+
+    @Override
+    void onClosed(Conn c, boolean unexpected) {
+        if (c != publisher || publisherReceives) {
+            receivers--;
+            advance(System.nanoTime());
+        }
+    }
+
+    @Override
+    long nextDeadline(long now) {
+        if (!openLoop || !sending) {
+            return Long.MAX_VALUE;
+        }
+        return rateStart + (long) ((rateSent + 1) * 1e9 / options.rate());
+    }
+
+    @Override
+    void tick(long now) {
+        if (oldest < published && now - publishedAt[(int) (oldest & (capacity - 1))] > GIVE_UP) {
+            oldest++; // some receiver never got it: stop waiting (counted as lost at the end)
+            advance(now);
+        }
+        if (!openLoop || !sending || !publisher.isOpen()) {
+            return;
+        }
+        long due = (long) ((now - rateStart) * options.rate() / 1e9) - rateSent;
+        for (long k = 0; k < due; k++) {
+            rateSent++;
+            publishNext(now);
+        }
+    }
+}

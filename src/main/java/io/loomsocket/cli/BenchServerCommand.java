@@ -1,0 +1,31 @@
+package io.loomsocket.cli;
+
+import io.loomsocket.examples.BenchServerApp;
+import io.loomsocket.server.WebSocketServer;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code bench-server --port N [--host 127.0.0.1] [--max-size 64M] [--keepalive]}: the benchmark
+ * target (see {@link BenchServerApp}): {@code /broadcast} to the others, {@code /broadcast-all} to
+ * all, any other path echoes. Like the peer servers it is compared with, it sends no keepalive
+ * pings unless {@code --keepalive} is given.
+ */
+final class BenchServerCommand {
+
+    private BenchServerCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, 1, List.of("keepalive"));
+        WebSocketServer.Builder builder = WebSocketServer.builder()
+                .host(args.get("host", "127.0.0.1"))
+                .port(args.getInt("port", 9001))
+                .maxSize(args.getSize("max-size", EchoCommand.DEFAULT_MAX_SIZE));
+        if (!args.has("keepalive")) {
+            builder.noKeepalive();
+        }
+        WebSocketServer server = new BenchServerApp().configure(builder).start();
+        return Main.serveUntilStopped(server, out,
+                "bench-server listening on " + server.url() + " (/broadcast, /broadcast-all, any other path echoes; Ctrl-C stops it)");
+    }
+}

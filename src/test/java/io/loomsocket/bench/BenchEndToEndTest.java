@@ -1,0 +1,186 @@
+package io.loomsocket.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketHandler;
+import io.loomsocket.broadcast.BroadcastRegistry;
+import io.loomsocket.protocol.Message;
+import io.loomsocket.server.WebSocketServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Runs each bench mode for real against an in-process server; also CI's check that the load tool works. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class BenchEndToEndTest {
+
+    private static final WebSocketHandler ECHO = ws -> {
+        for (Message m : ws) {
+            switch (m) {
+                case Message.Text t -> ws.sendText(t.text());
+                case Message.Binary b -> ws.sendBinary(b.data());
+                default -> {}
+            }
+        }
+    };
+
+    private final List<WebSocketServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (WebSocketServer s : servers) {
+            s.close();
+        }
+    }
+
+    private WebSocketServer start(WebSocketServer.Builder builder) throws Exception {
+        WebSocketServer s = builder.start();
+        servers.add(s);
+        return s;
+    }
+
+    private record Run(int exit, Map<String, String> result, String line, String stderr) {}
+
+    private static Run bench(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] full = new String[args.length + 1];
+        full[0] = "bench";
+        System.arraycopy(args, 0, full, 1, args.length);
+        int exit = Bench.run(BenchOptions.parse(full, 1), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String line = out.toString(StandardCharsets.UTF_8).trim();
+        return new Run(exit, ResultLine.parse(line), line, err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String pid() {
+        return Long.toString(ProcessHandle.current().pid());
+    }
+
+    @Test
+    void echoClosedLoop() throws Exception {
+        WebSocketServer s = start(WebSocketServer.builder().port(0).handler(ECHO));
+        Run r = bench("echo", "--url", "ws://127.0.0.1:" + s.port() + "/echo", "--connections", "4", "--size", "300",
+                "--duration", "1", "--warmup", "0", "--server-pid", pid());
+        assertThat(r.line()).startsWith("RESULT bench=echo url=ws://127.0.0.1:" + s.port() + "/echo connections=4 size=300 ");
+        assertThat(r.result().keySet()).containsExactly("bench", "url", "connections", "size", "duration_s", "messages",
+                "msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "errors", "server_cpu_us_per_msg", "server_rss_kb");
+        assertThat(r.result()).containsEntry("errors", "0");
+        assertThat(Long.parseLong(r.result().get("messages"))).isPositive();
+        assertThat(Double.parseDouble(r.result().get("server_cpu_us_per_msg"))).isPositive();
+        assertThat(Long.parseLong(r.result().get("server_rss_kb"))).isPositive();
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).contains("[echo] t=1s");
+    }
+
+    @Test
+    void echoOpenLoopTextAndLargeFrames() throws Exception {
+        WebSocketServer s = start(WebSocketServer.builder().port(0).handler(ECHO));
+        Run text = bench("echo", "--url", "ws://127.0.0.1:" + s.port() + "/", "--connections", "3", "--size", "5",
+                "--duration", "1", "--warmup", "0", "--rate", "200", "--text", "--quiet");
+        assertThat(text.result()).containsEntry("errors", "0").containsEntry("server_cpu_us_per_msg", "NA");
+        assertThat(Long.parseLong(text.result().get("messages"))).isBetween(100L, 300L);
+        assertThat(text.exit()).isZero();
+        // 200 kB frames: split across many reads and writes
+        Run big = bench("echo", "--url", "ws://127.0.0.1:" + s.port() + "/", "--connections", "2", "--size", "200k",
+                "--duration", "1", "--warmup", "0", "--quiet");
+        assertThat(big.result()).containsEntry("errors", "0");
+        assertThat(Long.parseLong(big.result().get("messages"))).isPositive();
+        assertThat(big.exit()).isZero();
+    }
+
+    @Test
+    void corruptedEchoIsAnError() throws Exception {
+        WebSocketServer s = start(WebSocketServer.builder().port(0).handler(ws -> {
+            int n = 0;
+            for (Message m : ws) {
+                if (m instanceof Message.Binary b) {
+                    byte[] data = b.data();
+                    if (++n % 3 == 0) {
+                        data[data.length / 2] ^= 1;
+                    }
+                    ws.sendBinary(data);
+                }
+            }
+        }));
+        Run r = bench("echo", "--url", "ws://127.0.0.1:" + s.port() + "/", "--connections", "2", "--size", "64",
+                "--duration", "1", "--warmup", "0", "--quiet");
+        assertThat(Long.parseLong(r.result().get("errors"))).isPositive();
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.stderr()).contains("differs from what was sent");
+    }
+
+    private WebSocketServer broadcastServer() throws Exception {
+        BroadcastRegistry registry = new BroadcastRegistry();
+        return start(WebSocketServer.builder().port(0).handler(ws -> {
+            String topic = ws.path();
+            registry.subscribe(topic, ws);
+            WebSocket exclude = topic.equals("/broadcast") ? ws : null;
+            for (Message m : ws) {
+                if (m instanceof Message.Binary b) {
+                    registry.broadcast(topic, b.data(), exclude);
+                }
+            }
+        }));
+    }
+
+    @Test
+    void broadcastToOthers() throws Exception {
+        WebSocketServer s = broadcastServer();
+        Run r = bench("broadcast", "--url", "ws://127.0.0.1:" + s.port() + "/broadcast", "--connections", "20",
+                "--size", "64", "--duration", "1", "--warmup", "0", "--server-pid", pid());
+        assertThat(r.result()).containsEntry("errors", "0").containsEntry("subscribers", "20");
+        long deliveries = Long.parseLong(r.result().get("messages"));
+        long published = Long.parseLong(r.result().get("published"));
+        assertThat(deliveries).isPositive();
+        assertThat(deliveries).isLessThanOrEqualTo(published * 20);
+        assertThat(r.result().get("p99_us")).isNotEqualTo("NA");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+    }
+
+    @Test
+    void broadcastToAllAtAFixedRate() throws Exception {
+        WebSocketServer s = broadcastServer();
+        Run r = bench("broadcast", "--url", "ws://127.0.0.1:" + s.port() + "/broadcast-all", "--connections", "5",
+                "--size", "100", "--duration", "1", "--warmup", "0", "--rate", "100", "--quiet");
+        assertThat(r.result()).containsEntry("errors", "0");
+        long deliveries = Long.parseLong(r.result().get("messages"));
+        // 6 receivers (the publisher too) of about 100 messages
+        assertThat(deliveries).isBetween(6L * 50, 6L * 150);
+        assertThat(r.exit()).isZero();
+    }
+
+    @Test
+    void hold() throws Exception {
+        WebSocketServer s = start(WebSocketServer.builder().port(0).handler(ECHO));
+        Run r = bench("hold", "--url", "ws://127.0.0.1:" + s.port() + "/", "--connections", "50", "--handshakes", "7",
+                "--duration", "1", "--server-pid", pid());
+        assertThat(r.result()).containsEntry("bench", "hold").containsEntry("connections", "50")
+                .containsEntry("opened", "50").containsEntry("errors", "0");
+        assertThat(r.result().keySet()).containsExactly("bench", "url", "connections", "opened", "errors",
+                "server_rss_before_kb", "server_rss_after_kb", "server_rss_per_conn_kb", "server_heap_before_kb",
+                "server_heap_after_kb", "server_heap_per_conn_kb");
+        assertThat(r.result().get("server_rss_per_conn_kb")).isNotEqualTo("NA");
+        assertThat(r.exit()).isZero();
+    }
+
+    @Test
+    void refusedConnectionsAreErrors() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        Run r = bench("echo", "--url", "ws://127.0.0.1:" + port + "/", "--connections", "2", "--duration", "1",
+                "--warmup", "0", "--quiet");
+        assertThat(r.result()).containsEntry("errors", "2").containsEntry("messages", "0");
+        assertThat(r.exit()).isEqualTo(1);
+    }
+}

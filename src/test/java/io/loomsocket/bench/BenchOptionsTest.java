@@ -1,0 +1,103 @@
+package io.loomsocket.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loomsocket.bench.BenchOptions.Mode;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    private static BenchOptions parse(String... args) {
+        return BenchOptions.parse(args, 1);
+    }
+
+    @Test
+    void parsesEveryOption() {
+        BenchOptions o = parse("bench", "echo", "--url", "ws://127.0.0.1:9001/echo?x=1", "--connections", "100",
+                "--size", "16k", "--duration", "2.5", "--warmup=0", "--rate", "1000", "--text", "--server-pid", "42",
+                "--handshakes", "50", "--quiet");
+        assertThat(o.mode()).isEqualTo(Mode.ECHO);
+        assertThat(o.connections()).isEqualTo(100);
+        assertThat(o.size()).isEqualTo(16 * 1024);
+        assertThat(o.durationSeconds()).isEqualTo(2.5);
+        assertThat(o.warmupSeconds()).isZero();
+        assertThat(o.rate()).isEqualTo(1000);
+        assertThat(o.text()).isTrue();
+        assertThat(o.serverPid()).hasValue(42);
+        assertThat(o.maxHandshakesInFlight()).isEqualTo(50);
+        assertThat(o.quiet()).isTrue();
+        assertThat(o.resource()).isEqualTo("/echo?x=1");
+        assertThat(o.hostHeader()).isEqualTo("127.0.0.1:9001");
+        assertThat(o.port()).isEqualTo(9001);
+    }
+
+    @Test
+    void defaults() {
+        BenchOptions o = parse("bench", "broadcast", "--url", "ws://localhost/broadcast");
+        assertThat(o.mode()).isEqualTo(Mode.BROADCAST);
+        assertThat(o.connections()).isEqualTo(1);
+        assertThat(o.size()).isEqualTo(64);
+        assertThat(o.durationSeconds()).isEqualTo(10);
+        assertThat(o.warmupSeconds()).isEqualTo(2);
+        assertThat(o.rate()).isZero();
+        assertThat(o.window()).isEqualTo(16);
+        assertThat(o.serverPid()).isEmpty();
+        assertThat(o.hostHeader()).isEqualTo("localhost");
+        assertThat(o.resource()).isEqualTo("/broadcast");
+        assertThat(parse("bench", "hold", "--url", "ws://h:1").resource()).isEqualTo("/");
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        assertThatThrownBy(() -> parse("bench")).hasMessageContaining("needs a mode");
+        assertThatThrownBy(() -> parse("bench", "flood", "--url", "ws://h:1/")).hasMessageContaining("unknown bench mode");
+        assertThatThrownBy(() -> parse("bench", "echo")).hasMessageContaining("--url");
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "http://h:1/")).hasMessageContaining("ws://");
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "ws://h:1/", "--connections", "0"))
+                .hasMessageContaining("--connections");
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "ws://h:1/", "--size", "abc")).hasMessageContaining("--size");
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "ws://h:1/", "--duration")).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "ws://h:1/", "--bogus", "1")).hasMessageContaining("unknown bench option");
+        assertThatThrownBy(() -> parse("bench", "broadcast", "--url", "ws://h:1/", "--size", "8")).hasMessageContaining(">= 16");
+        assertThatThrownBy(() -> parse("bench", "hold", "--url", "ws://h:1/", "--text")).hasMessageContaining("--text");
+    }
+
+    @Test
+    void resultLineFormat() {
+        ResultLine line = new ResultLine().put("bench", "echo").put("url", "ws://h:1/e").put("messages", 12)
+                .put("msgs_per_s", 1234.56, 1).put("mb_per_s", Double.NaN, 2).put("server_rss_kb", (String) null);
+        assertThat(line.toString())
+                .isEqualTo("RESULT bench=echo url=ws://h:1/e messages=12 msgs_per_s=1234.6 mb_per_s=NA server_rss_kb=NA");
+        Map<String, String> back = ResultLine.parse(line.toString());
+        assertThat(back).containsEntry("msgs_per_s", "1234.6").containsEntry("mb_per_s", "NA").hasSize(6);
+        assertThat(Bench.succeeded(Map.of("bench", "echo", "errors", "0", "messages", "5"))).isTrue();
+        assertThat(Bench.succeeded(Map.of("bench", "echo", "errors", "1", "messages", "5"))).isFalse();
+        assertThat(Bench.succeeded(Map.of("bench", "echo", "errors", "0", "messages", "0"))).isFalse();
+        assertThat(Bench.succeeded(Map.of("bench", "hold", "errors", "0", "connections", "3", "opened", "3"))).isTrue();
+        assertThat(Bench.succeeded(Map.of("bench", "hold", "errors", "0", "connections", "3", "opened", "2"))).isFalse();
+    }
+
+    @Test
+    void procParsing() {
+        String stat = "1234 (java (x) y) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 30 0 1000 0 0";
+        assertThat(ProcStats.parseCpuTicks(stat)).isEqualTo(325);
+        assertThat(ProcStats.parseRssKb("Name:\tjava\nVmPeak:\t 1 kB\nVmRSS:\t  123456 kB\nThreads: 3\n")).hasValue(123456);
+        assertThat(ProcStats.parseRssKb("Name:\tkthread\n")).isEmpty();
+        String g1 = """
+                 garbage-first heap   total 262144K, used 12345K [0x0000000700000000, 0x0000000800000000)
+                  region size 1024K, 3 young (3072K), 0 survivors (0K)
+                 Metaspace       used 1060K, committed 1216K, reserved 1114112K
+                """;
+        assertThat(ProcStats.parseHeapUsedKb(g1)).hasValue(12345);
+        String serial = """
+                DefNew     total 116224K, used 5104K [0x0000000687400000, 0x000000068f210000, 0x0000000704d50000)
+                 eden space 103360K,   4% used [0x0000000687400000, 0x00000006878fc148, 0x000000068d8f0000)
+                Tenured    total 258048K, used 15920K [0x0000000704d50000, 0x0000000714950000, 0x0000000800000000)
+                """;
+        assertThat(ProcStats.parseHeapUsedKb(serial)).hasValue(5104 + 15920);
+        assertThat(ProcStats.parseHeapUsedKb(" ZHeap           used 24M, capacity 64M, max capacity 1024M")).hasValue(24 * 1024);
+        assertThat(ProcStats.parseHeapUsedKb("garbage")).isEmpty();
+    }
+}
