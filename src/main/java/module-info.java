@@ -5,6 +5,10 @@
  * turn bytes into events and events into bytes, and never touch a socket.
  */
 module io.loomsocket {
+    // Optional: protocol.VectorMasking, used only when the module is in the boot layer
+    // (--add-modules jdk.incubator.vector); otherwise Masking takes its 8-byte path.
+    requires static jdk.incubator.vector;
+
     exports io.loomsocket;
     exports io.loomsocket.protocol;
     exports io.loomsocket.handshake;

@@ -1,6 +1,9 @@
 package io.loomsocket.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A resumable frame parser: it takes bytes in pieces of any size, split at any byte, and tells a
@@ -23,7 +26,9 @@ import java.nio.ByteBuffer;
  * in as many pieces as the input arrived in. It may be called zero times (empty payload).
  *
  * <p>States: {@code FIRST_BYTE -> SECOND_BYTE -> EXTENDED_LENGTH? -> MASKING_KEY? -> PAYLOAD?},
- * then back to {@code FIRST_BYTE}. Nothing is allocated per frame.
+ * then back to {@code FIRST_BYTE}. A header that arrives whole is parsed in one step, with the
+ * same checks in the same order; the states are for headers split between reads. Nothing is
+ * allocated per frame.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-5.2">RFC 6455 §5.2</a>
  */
@@ -45,6 +50,8 @@ public final class FrameDecoder {
     }
 
     enum State { FIRST_BYTE, SECOND_BYTE, EXTENDED_LENGTH, MASKING_KEY, PAYLOAD, STOPPED, FAILED }
+
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private final Listener listener;
 
@@ -118,6 +125,12 @@ public final class FrameDecoder {
         while (p < end && state != State.STOPPED) {
             switch (state) {
                 case FIRST_BYTE -> {
+                    int h = wholeHeader(buf, p, end);
+                    if (h > 0) {
+                        p += h;
+                        headerComplete();
+                        continue;
+                    }
                     int b = buf[p++] & 0xFF;
                     fin = (b & 0x80) != 0;
                     rsv = (b >>> 4) & 0b111;
@@ -169,6 +182,47 @@ public final class FrameDecoder {
             }
         }
         return p;
+    }
+
+    /**
+     * The fast path for a header that lies wholly in {@code buf[p, end)}: parses it in one step,
+     * with the same checks in the same order as the byte-at-a-time states, and returns its size;
+     * returns 0, having changed nothing, when the header is cut by the end of the input (the
+     * states then take it byte by byte).
+     */
+    private int wholeHeader(byte[] buf, int p, int end) {
+        if (end - p < 2) {
+            return 0;
+        }
+        int b0 = buf[p] & 0xFF;
+        int b1 = buf[p + 1] & 0xFF;
+        int len7 = b1 & 0x7F;
+        boolean isMasked = (b1 & 0x80) != 0;
+        PayloadLength encoding = PayloadLength.ofMarker(len7);
+        int size = 2 + encoding.extendedBytes() + (isMasked ? 4 : 0);
+        if (end - p < size) {
+            return 0;
+        }
+        fin = (b0 & 0x80) != 0;
+        rsv = (b0 >>> 4) & 0b111;
+        opcode = Opcode.of(b0); // §5.2: a reserved opcode fails here
+        masked = isMasked;
+        lengthEncoding = encoding;
+        int q = p + 2;
+        if (encoding == PayloadLength.SEVEN_BIT) {
+            payloadLength = len7;
+        } else {
+            long value = 0;
+            for (int n = encoding.extendedBytes(); n > 0; n--) {
+                value = value << 8 | (buf[q++] & 0xFF);
+            }
+            payloadLength = value;
+            encoding.checkDecoded(value); // §5.2: minimal encoding, most significant bit 0
+        }
+        if (isMasked) {
+            maskKey = (int) INT_BE.get(buf, q);
+        }
+        return size;
     }
 
     private int readField(byte[] buf, int p, int end) {

@@ -13,7 +13,8 @@ import java.util.Arrays;
  * terminated by a single frame with the FIN bit set and an opcode of 0."
  *
  * <p>The buffer is allocated when a message starts, never for an idle connection. A message that
- * arrives in one frame is read into an array of exactly its size and handed over without a copy.
+ * arrives in one frame is read into an array of exactly its size and handed over without a copy;
+ * a fragmented one grows by doubling and is trimmed once at its end.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-5.4">RFC 6455 §5.4</a>
  */
@@ -29,6 +30,7 @@ public final class MessageAssembler {
     private byte[] buf;
     private int size;
     private long frameEnd; // size the buffer will reach at the end of the current frame
+    private boolean fragmented; // a continuation frame has begun
 
     public MessageAssembler(long maxMessageSize) {
         this.maxMessageSize = maxMessageSize;
@@ -53,6 +55,7 @@ public final class MessageAssembler {
         checkSize(frameLength);
         type = opcode;
         size = 0;
+        fragmented = false;
         utf8.reset();
         frameEnd = frameLength;
         buf = new byte[(int) Math.min(frameLength, EAGER_ALLOCATION_LIMIT)];
@@ -73,6 +76,7 @@ public final class MessageAssembler {
             throw tooBig(frameLength);
         }
         frameEnd = size + frameLength;
+        fragmented = true;
     }
 
     /** Payload bytes of the current frame, in order. */
@@ -81,8 +85,13 @@ public final class MessageAssembler {
             utf8.update(src, off, len);
         }
         if (size + len > buf.length) {
-            // Grow by doubling, but never past what the current frame announced.
-            long wanted = Math.max(size + len, Math.min((long) buf.length * 2, frameEnd));
+            // Grow by doubling. In a message's first frame, never past what that frame announced,
+            // so that a message in one frame ends in an array of exactly its size. In later frames
+            // doubling goes on past the current frame (never past the size limit): growing by one
+            // frame at a time would copy the message once per fragment, quadratic in its length.
+            long doubled = (long) buf.length * 2;
+            long cap = fragmented ? Math.min(maxMessageSize, ConnectionConfig.LARGEST_MESSAGE) : frameEnd;
+            long wanted = Math.max(size + len, Math.min(doubled, cap));
             buf = Arrays.copyOf(buf, (int) wanted);
         }
         System.arraycopy(src, off, buf, size, len);
@@ -114,6 +123,7 @@ public final class MessageAssembler {
         buf = null;
         size = 0;
         frameEnd = 0;
+        fragmented = false;
         utf8.reset();
     }
 
