@@ -94,7 +94,8 @@ public final class ProcStats {
         return info == null ? OptionalLong.empty() : parseHeapUsedKb(info);
     }
 
-    private static final Pattern HEAP_USED = Pattern.compile("\\btotal\\s+\\d+K,\\s+used\\s+(\\d+)K");
+    private static final Pattern HEAP_USED = Pattern.compile("\\btotal\\s+(?:reserved\\s+\\d+K,\\s+committed\\s+)?\\d+K,\\s+used\\s+(\\d+)K");
+    // JDK 21+ G1: "total reserved 1048576K, committed 1048576K, used 6286K"; older G1, Serial: "total 262144K, used 12345K"
 
     /** The sum of the "total NK, used MK" lines of GC.heap_info's output: the heap, or each of its generations. */
     static OptionalLong parseHeapUsedKb(String heapInfo) {

@@ -12,6 +12,8 @@ import java.util.Arrays;
 /** Reads an HTTP head from a socket; keeps the bytes that follow it (the first frames). */
 public final class HandshakeReader {
 
+    private static final byte[] NOTHING = new byte[0];
+
     private HandshakeReader() {}
 
     /** What was read: the parser holds the head, {@code leftover} the bytes after it. */
@@ -29,7 +31,9 @@ public final class HandshakeReader {
     public static Result read(Socket socket, HttpHeadParser parser, Duration timeout) throws IOException {
         InputStream in = socket.getInputStream();
         long deadline = System.nanoTime() + timeout.toNanos();
-        byte[] buf = new byte[2048];
+        // Small: a typical upgrade request is a few hundred bytes, and every byte allocated per
+        // connection counts when a server holds tens of thousands (docs/benchmarks.md).
+        byte[] buf = new byte[512];
         while (true) {
             long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
             if (leftMillis <= 0) {
@@ -43,7 +47,7 @@ public final class HandshakeReader {
             int used = parser.feed(buf, 0, n);
             if (parser.isComplete()) {
                 socket.setSoTimeout(0);
-                return new Result(parser, Arrays.copyOfRange(buf, used, n));
+                return new Result(parser, used == n ? NOTHING : Arrays.copyOfRange(buf, used, n));
             }
         }
     }

@@ -91,6 +91,12 @@ class BenchOptionsTest {
                  Metaspace       used 1060K, committed 1216K, reserved 1114112K
                 """;
         assertThat(ProcStats.parseHeapUsedKb(g1)).hasValue(12345);
+        String g1Jdk25 = """
+                 garbage-first heap   total reserved 1048576K, committed 1048576K, used 6286K [0x00000000c0000000, 0x0000000100000000)
+                  region size 1024K, 5 young (5120K), 0 survivors (0K)
+                 Metaspace       used 1060K, committed 1216K, reserved 1114112K
+                """;
+        assertThat(ProcStats.parseHeapUsedKb(g1Jdk25)).hasValue(6286);
         String serial = """
                 DefNew     total 116224K, used 5104K [0x0000000687400000, 0x000000068f210000, 0x0000000704d50000)
                  eden space 103360K,   4% used [0x0000000687400000, 0x00000006878fc148, 0x000000068d8f0000)
