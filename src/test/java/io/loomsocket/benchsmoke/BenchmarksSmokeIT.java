@@ -1,0 +1,99 @@
+package io.loomsocket.benchsmoke;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * CI's check that the benchmarks build and run — briefly: benchmarks are never timed tests, so
+ * nothing here looks at a number. {@code mvn verify} builds {@code target/benchmarks.jar} (profile
+ * {@code jmh}) and {@code target/peers.jar} (profile {@code peers}); both profiles are active
+ * unless {@code -DskipTests} is given.
+ */
+class BenchmarksSmokeIT {
+
+    private static final String BUILD_HINT = "built by `mvn verify` (the jmh and peers profiles are active unless -DskipTests)";
+
+    private final Path project = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    private final String java = ProcessHandle.current().info().command().orElse("java");
+
+    /** Every JMH benchmark, each for one 100 ms iteration with no warm-up, in this JVM (no fork). */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void everyJmhBenchmarkRunsOnce() throws Exception {
+        Path jar = requireFile("target/benchmarks.jar");
+        Result r = run(Duration.ofSeconds(280), java, "--add-modules=jdk.incubator.vector", "-jar", jar.toString(),
+                "-f", "0", "-wi", "0", "-i", "1", "-r", "100ms", "-foe", "true");
+        assertThat(r.status()).as("JMH exit status; output:%n%s", r.tail()).isZero();
+        assertThat(r.output()).contains("Benchmark").contains("MaskingBenchmark").contains("FrameDecodeBenchmark");
+    }
+
+    /** Every server (ours and the four peers) under every workload, for one second each. */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void theSideBySideComparisonRunsForEveryServerAndWorkload() throws Exception {
+        requireFile("target/loomsocket.jar");
+        requireFile("target/peers.jar");
+        Result r = run(Duration.ofSeconds(580), "bash", project.resolve("bench/compare.sh").toString(), "--smoke", "--no-build");
+        assertThat(r.status()).as("compare.sh --smoke exit status; output:%n%s", r.tail()).isZero();
+        Path results;
+        try (Stream<Path> files = Files.list(project.resolve("bench/results/smoke"))) {
+            results = files.filter(p -> p.getFileName().toString().startsWith("compare-") && p.toString().endsWith(".txt"))
+                    .max((a, b) -> a.getFileName().compareTo(b.getFileName()))
+                    .orElseThrow(() -> new AssertionError("no results file in bench/results/smoke"));
+        }
+        List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
+        for (String server : List.of("loomsocket", "netty", "jetty", "java-websocket", "helidon")) {
+            for (String workload : List.of("echo-1x64", "echo-100x64", "echo-100x16k", "echo-10x1m",
+                    "broadcast-1000x64", "broadcast-1000x64-rate", "hold-10000")) {
+                assertThat(lines).as("%s under %s in %s", server, workload, results)
+                        .anyMatch(l -> l.startsWith("server=" + server + " workload=" + workload + " ") && l.contains(" RESULT ")
+                                && l.contains(" errors=0"));
+            }
+        }
+    }
+
+    private Path requireFile(String relative) {
+        Path p = project.resolve(relative);
+        if (!Files.isRegularFile(p)) {
+            fail("no " + p + ": " + BUILD_HINT);
+        }
+        return p;
+    }
+
+    private record Result(int status, String output) {
+        String tail() {
+            return output.length() <= 8000 ? output : "..." + output.substring(output.length() - 8000);
+        }
+    }
+
+    private Result run(Duration limit, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of(command))).directory(project.toFile()).redirectErrorStream(true);
+        pb.environment().put("JAVA", java); // compare.sh: the JDK >= 21 this build runs on
+        Path log = Files.createTempFile("bench-smoke", ".log");
+        pb.redirectOutput(log.toFile());
+        Process p = pb.start();
+        try {
+            if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                fail("timed out after " + limit + ": " + String.join(" ", command) + "\n" + Files.readString(log));
+            }
+            return new Result(p.exitValue(), Files.readString(log));
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroy);
+            Files.deleteIfExists(log);
+        }
+    }
+}
