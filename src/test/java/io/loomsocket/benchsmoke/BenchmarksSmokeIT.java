@@ -39,14 +39,20 @@ class BenchmarksSmokeIT {
         assertThat(r.output()).contains("Benchmark").contains("MaskingBenchmark").contains("FrameDecodeBenchmark");
     }
 
-    /** Every server (ours and the four peers) under every workload, for one second each. */
+    /**
+     * Every server (ours and the four peers) under every workload, for one second each. Every run
+     * must be recorded, and every Loomsocket run must succeed with no error. A peer's failed run
+     * is printed, not failed on: Java-WebSocket 1.6.0 now and then never echoes the first message
+     * of a fresh connection (docs/benchmarks.md, "Failed runs"), and a third party's flake is
+     * not this project's regression; compare.sh then exits 1, which is allowed here.
+     */
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void theSideBySideComparisonRunsForEveryServerAndWorkload() throws Exception {
         requireFile("target/loomsocket.jar");
         requireFile("target/peers.jar");
         Result r = run(Duration.ofSeconds(580), "bash", project.resolve("bench/compare.sh").toString(), "--smoke", "--no-build");
-        assertThat(r.status()).as("compare.sh --smoke exit status; output:%n%s", r.tail()).isZero();
+        assertThat(r.status()).as("compare.sh --smoke exit status (0, or 1 if a run failed); output:%n%s", r.tail()).isIn(0, 1);
         Path results;
         try (Stream<Path> files = Files.list(project.resolve("bench/results/smoke"))) {
             results = files.filter(p -> p.getFileName().toString().startsWith("compare-") && p.toString().endsWith(".txt"))
@@ -54,12 +60,20 @@ class BenchmarksSmokeIT {
                     .orElseThrow(() -> new AssertionError("no results file in bench/results/smoke"));
         }
         List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
+        assertThat(lines).as("the end line of %s", results).anyMatch(l -> l.startsWith("# end "));
         for (String server : List.of("loomsocket", "netty", "jetty", "java-websocket", "helidon")) {
             for (String workload : List.of("echo-1x64", "echo-100x64", "echo-100x16k", "echo-10x1m",
                     "broadcast-1000x64", "broadcast-1000x64-rate", "hold-10000")) {
-                assertThat(lines).as("%s under %s in %s", server, workload, results)
-                        .anyMatch(l -> l.startsWith("server=" + server + " workload=" + workload + " ") && l.contains(" RESULT ")
-                                && l.contains(" errors=0"));
+                String prefix = "server=" + server + " workload=" + workload + " ";
+                if (server.equals("loomsocket")) {
+                    assertThat(lines).as("%s under %s in %s", server, workload, results)
+                            .anyMatch(l -> l.startsWith(prefix) && l.contains(" RESULT ") && l.contains(" errors=0"));
+                } else {
+                    assertThat(lines).as("a recorded run of %s under %s in %s", server, workload, results)
+                            .anyMatch(l -> l.startsWith(prefix) && (l.contains(" RESULT ") || l.contains(" FAILED ")));
+                    lines.stream().filter(l -> l.startsWith(prefix) && l.contains(" FAILED "))
+                            .forEach(l -> System.out.println("peer run failed (reported, not a test failure): " + l));
+                }
             }
         }
     }
