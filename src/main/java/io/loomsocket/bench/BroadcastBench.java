@@ -38,8 +38,7 @@ final class BroadcastBench extends TrafficBench {
     private long published;
     private long oldest; // lowest sequence not yet delivered to every receiver (nor given up)
     private boolean sending;
-    private long rateStart;
-    private long rateSent;
+    private final RatePacer pacer;
     long lost;
     long duplicates;
     long corrupt;
@@ -51,6 +50,7 @@ final class BroadcastBench extends TrafficBench {
         String path = options.url().getPath() == null ? "" : options.url().getPath();
         this.publisherReceives = path.startsWith("/broadcast-all");
         this.openLoop = options.rate() > 0;
+        this.pacer = new RatePacer(options.rate());
         int cap = Integer.highestOneBit(Math.max(1024, options.window() * 4) - 1) << 1;
         this.capacity = openLoop ? 1 << 16 : cap;
         this.deliveredTo = new int[capacity];
@@ -109,7 +109,7 @@ final class BroadcastBench extends TrafficBench {
     @Override
     void startTraffic(long now) {
         sending = true;
-        rateStart = now;
+        pacer.start(now);
         if (!openLoop) {
             fillWindow(now);
         }
@@ -248,7 +248,7 @@ final class BroadcastBench extends TrafficBench {
         if (!openLoop || !sending) {
             return Long.MAX_VALUE;
         }
-        return rateStart + (long) ((rateSent + 1) * 1e9 / options.rate());
+        return pacer.nextDeadline();
     }
 
     @Override
@@ -260,9 +260,8 @@ final class BroadcastBench extends TrafficBench {
         if (!openLoop || !sending || !publisher.isOpen()) {
             return;
         }
-        long due = (long) ((now - rateStart) * options.rate() / 1e9) - rateSent;
+        long due = pacer.takeDue(now);
         for (long k = 0; k < due; k++) {
-            rateSent++;
             publishNext(now);
         }
     }

@@ -23,8 +23,7 @@ final class EchoBench extends TrafficBench {
     private final Opcode opcode;
     private final boolean openLoop;
     private boolean sending;
-    private long rateStart;
-    private long rateSent;
+    private final RatePacer pacer;
     private int roundRobin;
 
     EchoBench(BenchOptions options, PrintStream err) throws IOException {
@@ -34,6 +33,7 @@ final class EchoBench extends TrafficBench {
         this.pattern = Payloads.pattern(size + Payloads.SHIFTS);
         this.opcode = options.text() ? Opcode.TEXT : Opcode.BINARY;
         this.openLoop = options.rate() > 0;
+        this.pacer = new RatePacer(options.rate());
     }
 
     @Override
@@ -59,7 +59,7 @@ final class EchoBench extends TrafficBench {
     @Override
     void startTraffic(long now) {
         sending = true;
-        rateStart = now;
+        pacer.start(now);
         if (!openLoop) {
             for (Conn c : conns) {
                 if (c.isOpen()) {
@@ -164,7 +164,7 @@ final class EchoBench extends TrafficBench {
         if (!openLoop || !sending) {
             return Long.MAX_VALUE;
         }
-        return rateStart + (long) ((rateSent + 1) * 1e9 / options.rate());
+        return pacer.nextDeadline();
     }
 
     @Override
@@ -172,10 +172,9 @@ final class EchoBench extends TrafficBench {
         if (!openLoop || !sending) {
             return;
         }
-        long due = (long) ((now - rateStart) * options.rate() / 1e9) - rateSent;
+        long due = pacer.takeDue(now);
         int n = conns.size();
         for (long k = 0; k < due; k++) {
-            rateSent++;
             for (int tries = 0; tries < n; tries++) {
                 Conn c = conns.get(roundRobin);
                 roundRobin = (roundRobin + 1) % n;

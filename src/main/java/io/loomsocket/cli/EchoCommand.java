@@ -1,6 +1,6 @@
 package io.loomsocket.cli;
 
-import io.loomsocket.examples.BenchServerApp;
+import io.loomsocket.examples.Echo;
 import io.loomsocket.server.WebSocketServer;
 import java.io.PrintStream;
 import java.util.List;
@@ -22,7 +22,7 @@ final class EchoCommand {
                 .port(args.getInt("port", 9001))
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
                 .noKeepalive() // conformance suites count an unexpected ping against a test case
-                .listener(BenchServerApp.ECHO) // runs on each connection's reader thread
+                .listener(Echo.LISTENER) // runs on each connection's reader thread
                 .start();
         return Main.serveUntilStopped(server, out,
                 "echo server listening on " + server.url() + "/ (Ctrl-C stops it)");

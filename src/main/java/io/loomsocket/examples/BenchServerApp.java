@@ -46,21 +46,8 @@ public final class BenchServerApp {
         return builder
                 .route(BROADCAST, fanOut(BROADCAST, true))
                 .route(BROADCAST_ALL, fanOut(BROADCAST_ALL, false))
-                .listener(ECHO);
+                .listener(Echo.LISTENER); // each message echoed once, with its opcode
     }
-
-    /** Echoes each message once, with its opcode. */
-    public static final WebSocketListener ECHO = new WebSocketListener() {
-        @Override
-        public void onText(WebSocket ws, String text) throws Exception {
-            ws.sendText(text);
-        }
-
-        @Override
-        public void onBinary(WebSocket ws, byte[] data) throws Exception {
-            ws.sendBinary(data);
-        }
-    };
 
     private WebSocketListener fanOut(String topic, boolean excludeSender) {
         return new WebSocketListener() {

@@ -1,13 +1,16 @@
 package io.loomsocket.examples;
 
+import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketHandler;
+import io.loomsocket.WebSocketListener;
 import io.loomsocket.protocol.Message;
 
-/** The echo handler that heartbeat-echo and auth-echo share: text back as text, binary as binary. */
-final class Echo {
+/** Echo, text back as text and binary as binary, in the two styles a server can run. */
+public final class Echo {
 
     private Echo() {}
 
+    /** A receive loop on the connection's handler thread (heartbeat-echo and auth-echo). */
     static final WebSocketHandler HANDLER = ws -> {
         for (Message m : ws) {
             switch (m) {
@@ -15,6 +18,19 @@ final class Echo {
                 case Message.Binary b -> ws.sendBinary(b.data());
                 default -> {}
             }
+        }
+    };
+
+    /** Callbacks on the connection's reader thread: one thread per connection (echo, bench-server). */
+    public static final WebSocketListener LISTENER = new WebSocketListener() {
+        @Override
+        public void onText(WebSocket ws, String text) throws Exception {
+            ws.sendText(text);
+        }
+
+        @Override
+        public void onBinary(WebSocket ws, byte[] data) throws Exception {
+            ws.sendBinary(data);
         }
     };
 }
