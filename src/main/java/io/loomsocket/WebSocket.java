@@ -2,7 +2,7 @@ package io.loomsocket;
 
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.ConnectionState;
-import io.loomsocket.protocol.Message;
+import io.loomsocket.protocol.DataMessage;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -18,20 +18,24 @@ import java.util.concurrent.CompletableFuture;
  * <p>Receiving is blocking and pull-based, like python-websockets' {@code async for}:
  *
  * <pre>{@code
- * for (Message m : ws) {            // ends when the connection closes
- *     if (m instanceof Message.Text t) ws.sendText(t.text());
+ * for (DataMessage m : ws) {        // ends when the connection closes
+ *     switch (m) {
+ *         case Message.Text t -> ws.sendText(t.text());
+ *         case Message.Binary b -> ws.sendBinary(b.data());
+ *     }
  * }
  * }</pre>
  *
- * <p>{@link #receive()} and the iterator yield only data messages ({@link Message.Text},
- * {@link Message.Binary}), reassembled from fragments. Pings are answered by the connection's own
+ * <p>{@link #receive()} and the iterator yield only data messages ({@link DataMessage}: a
+ * {@link io.loomsocket.protocol.Message.Text} or {@link io.loomsocket.protocol.Message.Binary}),
+ * reassembled from fragments. Pings are answered by the connection's own
  * reader thread, even while the application is slow to receive; pongs complete {@link #ping()}.
  *
  * <p>Sending is thread-safe: any number of threads may send at once; frames are never
  * interleaved within a message and each sender's messages keep their order. A send returns
  * once its bytes are written to the socket, so a slow peer slows its senders (backpressure).
  */
-public interface WebSocket extends Iterable<Message>, AutoCloseable {
+public interface WebSocket extends Iterable<DataMessage>, AutoCloseable {
 
     /**
      * The next data message, waiting for it.
@@ -39,14 +43,19 @@ public interface WebSocket extends Iterable<Message>, AutoCloseable {
      * @throws WebSocketClosedException once the connection is closed and every message received
      *     before the close has been taken
      */
-    Message receive() throws IOException, InterruptedException;
+    DataMessage receive() throws IOException, InterruptedException;
 
-    /** The next data message, or empty if none arrives within {@code timeout}. */
-    Optional<Message> receive(Duration timeout) throws IOException, InterruptedException;
+    /**
+     * The next data message, or empty if none arrives within {@code timeout}.
+     *
+     * @throws WebSocketClosedException once the connection is closed and every message received
+     *     before the close has been taken
+     */
+    Optional<DataMessage> receive(Duration timeout) throws IOException, InterruptedException;
 
-    /** Data messages until the connection closes. */
+    /** Data messages until the connection closes; then {@code hasNext()} is false. */
     @Override
-    Iterator<Message> iterator();
+    Iterator<DataMessage> iterator();
 
     /** Sends a whole text message. */
     default void sendText(CharSequence text) throws IOException {
@@ -77,19 +86,32 @@ public interface WebSocket extends Iterable<Message>, AutoCloseable {
      * The closing handshake: sends a close frame and waits, up to the close timeout, for the
      * peer's close and the end of the TCP connection; aborts the connection if they do not come.
      * Does nothing if the connection is already closing or closed.
+     *
+     * <p>Throws no checked exception, so that try-with-resources needs no {@code catch}: an
+     * interrupt while waiting aborts the connection and leaves the thread's interrupt status
+     * set. Called from a listener callback on the reader thread (see
+     * {@link io.loomsocket.server.WebSocketServer.Builder#route(String, WebSocketListener)}), it
+     * sends the close frame and returns without waiting: the reader reads the reply once the
+     * callback returns.
+     *
+     * @throws IllegalArgumentException for a code that may not be sent ({@link CloseCode#isValidOnWire()})
+     *     or a reason longer than 123 bytes in UTF-8
      */
-    void close(CloseCode code, String reason) throws InterruptedException;
+    void close(CloseCode code, String reason);
 
     /** {@code close(CloseCode.NORMAL_CLOSURE, "")}. */
     @Override
-    default void close() throws InterruptedException {
+    default void close() {
         close(CloseCode.NORMAL_CLOSURE, "");
     }
 
     /** Closes the TCP connection at once, without a closing handshake. */
     void abort();
 
-    /** Waits until the TCP connection is closed. Returns false on timeout. */
+    /**
+     * Waits until the TCP connection is closed. Returns false on timeout. On a listener's reader
+     * thread it does not wait (the reader itself closes the connection) and says whether it is.
+     */
     boolean awaitClosed(Duration timeout) throws InterruptedException;
 
     ConnectionState state();

@@ -1,9 +1,26 @@
 package io.loomsocket;
 
 /**
- * What a server does with each connection: called on the connection's own virtual thread once
- * the handshake has succeeded. When it returns, the connection is closed with 1000 if still
- * open; if it throws, the connection is closed with 1011 (the error is logged, never sent).
+ * What a server does with each connection, in pull style: called on the connection's own
+ * virtual thread (its <em>handler thread</em>) once the handshake has succeeded; a second
+ * virtual thread, the reader, reads meanwhile and answers pings. When the handler returns, the
+ * connection is closed with 1000 if still open; if it throws, the connection is closed with 1011
+ * (the error is logged, never sent to the peer).
+ *
+ * <pre>{@code
+ * WebSocketHandler echo = ws -> {
+ *     for (DataMessage m : ws) {                // blocks for the next message; ends on close
+ *         switch (m) {
+ *             case Message.Text t -> ws.sendText(t.text());
+ *             case Message.Binary b -> ws.sendBinary(b.data());
+ *         }
+ *     }
+ * };
+ * }</pre>
+ *
+ * For callbacks on the reader thread instead (one thread per connection), register a
+ * {@link WebSocketListener} with the server builder's {@code route(path, listener)} or
+ * {@code listener(listener)}.
  */
 @FunctionalInterface
 public interface WebSocketHandler {
@@ -11,30 +28,12 @@ public interface WebSocketHandler {
     void handle(WebSocket ws) throws Exception;
 
     /**
-     * A handler that drives callbacks, for those who prefer them to a receive loop. A server runs
-     * the callbacks on the connection's reader thread itself (see {@link Listening}).
+     * A handler that drives {@code listener}'s callbacks from a receive loop on the handler
+     * thread ({@link WebSocketListener#run}). To run them on the reader thread instead, give the
+     * listener itself to the server builder.
      */
     static WebSocketHandler of(WebSocketListener listener) {
-        return new Listening(listener);
-    }
-
-    /**
-     * Callbacks run on the thread that reads the connection: one virtual thread per connection
-     * instead of two, and no hand-off between threads for each message — the cheapest way to
-     * serve many connections. A callback that blocks stops reading meanwhile (TCP then slows the
-     * peer down). Inside a callback, {@link WebSocket#close} sends the close frame and returns
-     * without waiting for the peer's reply, and {@link WebSocket#receive} is not available.
-     * Called directly (not by a server), {@link #handle} drives the callbacks from a receive loop.
-     */
-    record Listening(WebSocketListener listener) implements WebSocketHandler {
-
-        public Listening {
-            java.util.Objects.requireNonNull(listener, "listener");
-        }
-
-        @Override
-        public void handle(WebSocket ws) throws Exception {
-            WebSocketListener.run(ws, listener);
-        }
+        java.util.Objects.requireNonNull(listener, "listener");
+        return ws -> WebSocketListener.run(ws, listener);
     }
 }

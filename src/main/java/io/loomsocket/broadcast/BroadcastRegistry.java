@@ -2,23 +2,33 @@ package io.loomsocket.broadcast;
 
 import io.loomsocket.SlowConsumerPolicy;
 import io.loomsocket.WebSocket;
-import io.loomsocket.io.SocketSession;
-import io.loomsocket.protocol.ConnectionState;
+import io.loomsocket.io.BroadcastTarget;
 import io.loomsocket.protocol.FrameEncoder;
 import io.loomsocket.protocol.Opcode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Topics (channels) of server-side connections, and broadcasts to them.
+ * Topics (channels) of server-side connections, and broadcasts to them: a chat room, a ticker's
+ * subscribers.
+ *
+ * <pre>{@code
+ * BroadcastRegistry rooms = new BroadcastRegistry();
+ * WebSocketServer.builder().route("/rooms/{room}", new WebSocketListener() {
+ *     public void onOpen(WebSocket ws) { rooms.subscribe(ws.pathParameters().get("room"), ws); }
+ *     public void onText(WebSocket ws, String text) { rooms.broadcast(ws.pathParameters().get("room"), text); }
+ * }).start();
+ * }</pre>
  *
  * <ul>
  *   <li><b>Lock stripes.</b> Membership is kept in N stripes, each a {@link ReentrantLock} and
@@ -26,30 +36,39 @@ import java.util.concurrent.locks.ReentrantLock;
  *       topics rarely contend on one lock. A lock is held only to change or copy a member set —
  *       never while sending, never while application code runs.
  *   <li><b>Encode once.</b> A broadcast is encoded into one frame, and the same bytes are queued
- *       for every receiver (server frames are unmasked, so they can be shared). Receivers are
- *       grouped by the encoding they need; today every connection has the plain RFC 6455
- *       encoding, so one encoding serves all. (A negotiated extension such as
- *       permessage-deflate would add groups, each encoded once.)
- *   <li><b>Never blocks.</b> Queuing is {@link SocketSession#offer}: a receiver over its high
- *       watermark gets the {@link SlowConsumerPolicy} instead of slowing the broadcaster.
+ *       for every receiver (server frames are unmasked, so they can be shared).
+ *   <li><b>Never blocks.</b> Each receiver is offered the frame ({@link BroadcastTarget}); one
+ *       over its high watermark gets this registry's {@link SlowConsumerPolicy} instead of
+ *       slowing the broadcaster. Drops and slow-consumer closes are counted here, per registry.
  *   <li><b>No dead members.</b> A connection leaves every topic when it closes, however it
  *       closes (its handler may have died by an exception), through a close listener.
+ *   <li><b>Beyond this process.</b> {@link BroadcastRelay}s observe local broadcasts, and
+ *       {@link #deliverLocally} takes messages published elsewhere.
  * </ul>
  */
 public final class BroadcastRegistry {
 
+    private static final System.Logger LOG = System.getLogger(BroadcastRegistry.class.getName());
     private static final FrameEncoder ENCODER = FrameEncoder.server();
 
     private final Stripe[] stripes;
     private final SlowConsumerPolicy policy;
-    private final Map<SocketSession, Set<String>> topicsOf = new ConcurrentHashMap<>();
-    private final Set<SocketSession> watched = ConcurrentHashMap.newKeySet(); // has our close listener
-    private final LongAdder queued = new LongAdder();
-    private final LongAdder refused = new LongAdder();
+    private final Map<BroadcastTarget, Set<String>> topicsOf = new ConcurrentHashMap<>();
+    private final Set<BroadcastTarget> watched = ConcurrentHashMap.newKeySet(); // has our close listener
+    private final List<BroadcastRelay> relays = new CopyOnWriteArrayList<>();
+    private final Counters counters = new Counters();
 
     private static final class Stripe {
         final ReentrantLock lock = new ReentrantLock();
-        final Map<String, Set<SocketSession>> members = new HashMap<>();
+        final Map<String, Set<BroadcastTarget>> members = new HashMap<>();
+    }
+
+    /** Delivery counts of one registry, or of one static broadcast. */
+    private static final class Counters {
+        final LongAdder queued = new LongAdder();
+        final LongAdder refused = new LongAdder();
+        final LongAdder dropped = new LongAdder();
+        final LongAdder slowClosed = new LongAdder();
     }
 
     /** Stripes sized to the machine (4 per core, at least 16), closing slow consumers with 1013. */
@@ -65,7 +84,7 @@ public final class BroadcastRegistry {
         for (int i = 0; i < stripeCount; i++) {
             stripes[i] = new Stripe();
         }
-        this.policy = policy;
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
     }
 
     public int stripeCount() {
@@ -76,20 +95,26 @@ public final class BroadcastRegistry {
         return policy;
     }
 
-    /** Adds {@code ws} to {@code topic}. Returns false if it already was a member, or is closed. */
+    /**
+     * Adds {@code ws}, a server-side connection, to {@code topic}. Returns false if it already
+     * was a member, or is closed.
+     *
+     * @throws IllegalArgumentException if {@code ws} is not a Loomsocket server-side connection
+     *     (a topic's members share one unmasked encoding)
+     */
     public boolean subscribe(String topic, WebSocket ws) {
-        SocketSession session = session(ws);
-        if (session.state() != ConnectionState.OPEN) {
+        BroadcastTarget target = member(ws);
+        if (!target.isOpen()) {
             return false;
         }
-        if (watched.add(session)) {
+        if (watched.add(target)) {
             // Once per connection; runs at once if it has closed meanwhile.
-            session.onClosed(() -> {
-                leaveAll(session);
-                watched.remove(session);
+            target.onClosed(() -> {
+                leaveAll(target);
+                watched.remove(target);
             });
         }
-        topicsOf.compute(session, (s, set) -> {
+        topicsOf.compute(target, (s, set) -> {
             Set<String> topics = set != null ? set : ConcurrentHashMap.newKeySet();
             topics.add(topic);
             return topics;
@@ -98,14 +123,14 @@ public final class BroadcastRegistry {
         boolean added;
         stripe.lock.lock();
         try {
-            added = stripe.members.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(session);
+            added = stripe.members.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(target);
         } finally {
             stripe.lock.unlock();
         }
-        if (session.state() == ConnectionState.CLOSED) {
+        if (target.isClosed()) {
             // Closed meanwhile: its close listener may already have run, before this add.
-            remove(topic, session);
-            leaveAll(session);
+            remove(topic, target);
+            leaveAll(target);
             return false;
         }
         return added;
@@ -113,34 +138,34 @@ public final class BroadcastRegistry {
 
     /** Removes {@code ws} from {@code topic}. Returns whether it was a member. */
     public boolean unsubscribe(String topic, WebSocket ws) {
-        SocketSession session = session(ws);
-        topicsOf.computeIfPresent(session, (s, topics) -> {
+        BroadcastTarget target = member(ws);
+        topicsOf.computeIfPresent(target, (s, topics) -> {
             topics.remove(topic);
             return topics.isEmpty() ? null : topics; // a connection in no topic is not counted
         });
-        return remove(topic, session);
+        return remove(topic, target);
     }
 
     /** Removes {@code ws} from every topic. */
     public void unsubscribeAll(WebSocket ws) {
-        leaveAll(session(ws));
+        leaveAll(member(ws));
     }
 
-    private void leaveAll(SocketSession session) {
-        Set<String> topics = topicsOf.remove(session);
+    private void leaveAll(BroadcastTarget target) {
+        Set<String> topics = topicsOf.remove(target);
         if (topics != null) {
             for (String topic : topics) {
-                remove(topic, session);
+                remove(topic, target);
             }
         }
     }
 
-    private boolean remove(String topic, SocketSession session) {
+    private boolean remove(String topic, BroadcastTarget target) {
         Stripe stripe = stripe(topic);
         stripe.lock.lock();
         try {
-            Set<SocketSession> set = stripe.members.get(topic);
-            if (set == null || !set.remove(session)) {
+            Set<BroadcastTarget> set = stripe.members.get(topic);
+            if (set == null || !set.remove(target)) {
                 return false;
             }
             if (set.isEmpty()) {
@@ -152,54 +177,171 @@ public final class BroadcastRegistry {
         }
     }
 
-    /** Sends {@code text} to every member of {@code topic} except {@code exclude} (may be null). */
-    public int broadcast(String topic, String text, WebSocket exclude) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        return deliver(sessions(topic), ENCODER.encode(true, 0, Opcode.TEXT, payload, 0, payload.length), exclude);
+    /**
+     * Sends {@code text} to every member of {@code topic}, and tells the relays.
+     *
+     * @return how many members the message was queued for; the others were closing or over their
+     *     limit (and got the slow-consumer policy)
+     */
+    public int broadcast(String topic, String text) {
+        return broadcast(topic, text, null);
     }
 
-    /** Sends {@code data} to every member of {@code topic} except {@code exclude} (may be null). */
-    public int broadcast(String topic, byte[] data, WebSocket exclude) {
-        return deliver(sessions(topic), ENCODER.encode(true, 0, Opcode.BINARY, data, 0, data.length), exclude);
-    }
-
-    /** Sends {@code text} to every connection subscribed to any topic, except {@code exclude}. */
-    public int broadcastAll(String text, WebSocket exclude) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        return deliver(new ArrayList<>(topicsOf.keySet()), ENCODER.encode(true, 0, Opcode.TEXT, payload, 0, payload.length), exclude);
+    /** Sends {@code data} to every member of {@code topic}, and tells the relays; returns as {@link #broadcast(String, String)}. */
+    public int broadcast(String topic, byte[] data) {
+        return broadcast(topic, data, null);
     }
 
     /**
-     * Queues one shared frame for each receiver. Returns how many took it; the others were closed
-     * or over their limit (and got the policy).
+     * Sends {@code text} to every member of {@code topic} except {@code exclude} (may be null: the
+     * sender of a chat message, say), and tells the relays; returns as {@link #broadcast(String, String)}.
      */
-    private int deliver(List<SocketSession> receivers, byte[] frame, WebSocket exclude) {
-        int delivered = 0;
-        for (SocketSession s : receivers) {
-            if (s == exclude) {
-                continue;
-            }
-            if (s.offer(frame, policy)) {
-                delivered++;
-            } else {
-                refused.increment();
+    public int broadcast(String topic, String text, WebSocket exclude) {
+        return publish(topic, Opcode.TEXT, text.getBytes(StandardCharsets.UTF_8), exclude);
+    }
+
+    /** Sends {@code data} to every member of {@code topic} except {@code exclude} (may be null), and tells the relays. */
+    public int broadcast(String topic, byte[] data, WebSocket exclude) {
+        return publish(topic, Opcode.BINARY, data, exclude);
+    }
+
+    /**
+     * Delivers a message published elsewhere (by a relay's other end) to the local members of
+     * {@code topic}; no relay is told. Returns how many members it was queued for.
+     *
+     * @param type {@link Opcode#TEXT} (with a UTF-8 payload) or {@link Opcode#BINARY}
+     */
+    public int deliverLocally(String topic, Opcode type, byte[] payload) {
+        requireData(type);
+        return deliver(members(topic, null), encode(type, payload), counters, policy);
+    }
+
+    /** Sends {@code text} to every connection subscribed to any topic, except {@code exclude} (may be null). */
+    public int broadcastAll(String text, WebSocket exclude) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        List<BroadcastTarget> all = new ArrayList<>(topicsOf.keySet());
+        all.remove(exclude instanceof BroadcastTarget t ? t : null);
+        return deliver(all, encode(Opcode.TEXT, payload), counters, policy);
+    }
+
+    /** Adds a relay told of every local broadcast to a topic (see {@link BroadcastRelay}). */
+    public void addRelay(BroadcastRelay relay) {
+        relays.add(java.util.Objects.requireNonNull(relay, "relay"));
+    }
+
+    public void removeRelay(BroadcastRelay relay) {
+        relays.remove(relay);
+    }
+
+    private int publish(String topic, Opcode type, byte[] payload, WebSocket exclude) {
+        int delivered = deliver(members(topic, exclude), encode(type, payload), counters, policy);
+        for (BroadcastRelay relay : relays) {
+            try {
+                relay.published(topic, type, payload);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "broadcast relay failed", e);
             }
         }
-        queued.add(delivered);
         return delivered;
+    }
+
+    /**
+     * Sends {@code text} to each of {@code connections}, without waiting for any of them, like
+     * python-websockets' {@code broadcast()}: server-side connections share one encoding;
+     * client-side ones (whose frames are masked) get one each. A receiver over its high
+     * watermark gets {@code policy}. Returns how many connections the message was queued for.
+     *
+     * @throws IllegalArgumentException for a connection that is not a Loomsocket connection
+     */
+    public static int broadcast(Collection<? extends WebSocket> connections, String text, SlowConsumerPolicy policy) {
+        return broadcastTo(connections, Opcode.TEXT, text.getBytes(StandardCharsets.UTF_8), policy);
+    }
+
+    /** {@link #broadcast(Collection, String, SlowConsumerPolicy)} for a binary message. */
+    public static int broadcast(Collection<? extends WebSocket> connections, byte[] data, SlowConsumerPolicy policy) {
+        return broadcastTo(connections, Opcode.BINARY, data, policy);
+    }
+
+    private static int broadcastTo(Collection<? extends WebSocket> connections, Opcode type, byte[] payload,
+                                   SlowConsumerPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        List<BroadcastTarget> targets = new ArrayList<>(connections.size());
+        for (WebSocket ws : connections) {
+            targets.add(target(ws));
+        }
+        byte[] shared = null;
+        Counters counters = new Counters();
+        int delivered = 0;
+        for (BroadcastTarget t : targets) {
+            BroadcastTarget.Offer offer;
+            if (t.sharesFrames()) {
+                if (shared == null) {
+                    shared = encode(type, payload);
+                }
+                offer = t.offerFrame(shared, policy);
+            } else {
+                offer = t.offerMessage(type, payload, policy);
+            }
+            delivered += count(offer, counters);
+        }
+        return delivered;
+    }
+
+    /** Offers one shared frame to each receiver; returns how many took it. */
+    private static int deliver(List<BroadcastTarget> receivers, byte[] frame, Counters counters, SlowConsumerPolicy policy) {
+        int delivered = 0;
+        for (BroadcastTarget t : receivers) {
+            delivered += count(t.offerFrame(frame, policy), counters);
+        }
+        return delivered;
+    }
+
+    private static int count(BroadcastTarget.Offer offer, Counters counters) {
+        switch (offer) {
+            case QUEUED -> {
+                counters.queued.increment();
+                return 1;
+            }
+            case DROPPED -> counters.dropped.increment();
+            case SLOW_CLOSED -> counters.slowClosed.increment();
+            case CLOSED -> {}
+        }
+        counters.refused.increment();
+        return 0;
+    }
+
+    private static byte[] encode(Opcode type, byte[] payload) {
+        return ENCODER.encode(true, 0, type, payload, 0, payload.length);
+    }
+
+    private static void requireData(Opcode type) {
+        if (type != Opcode.TEXT && type != Opcode.BINARY) {
+            throw new IllegalArgumentException("not a data message type: " + type);
+        }
     }
 
     /** A snapshot of the members of {@code topic}. */
     public List<WebSocket> members(String topic) {
-        return List.copyOf(sessions(topic));
+        List<WebSocket> list = new ArrayList<>();
+        for (BroadcastTarget t : members(topic, null)) {
+            list.add((WebSocket) t);
+        }
+        return List.copyOf(list);
     }
 
-    private List<SocketSession> sessions(String topic) {
+    private List<BroadcastTarget> members(String topic, WebSocket exclude) {
         Stripe stripe = stripe(topic);
         stripe.lock.lock();
         try {
-            Set<SocketSession> set = stripe.members.get(topic);
-            return set == null ? List.of() : new ArrayList<>(set);
+            Set<BroadcastTarget> set = stripe.members.get(topic);
+            if (set == null) {
+                return List.of();
+            }
+            List<BroadcastTarget> copy = new ArrayList<>(set);
+            if (exclude != null) {
+                copy.remove(exclude);
+            }
+            return copy;
         } finally {
             stripe.lock.unlock();
         }
@@ -210,7 +352,7 @@ public final class BroadcastRegistry {
         Stripe stripe = stripe(topic);
         stripe.lock.lock();
         try {
-            Set<SocketSession> set = stripe.members.get(topic);
+            Set<BroadcastTarget> set = stripe.members.get(topic);
             return set == null ? 0 : set.size();
         } finally {
             stripe.lock.unlock();
@@ -236,13 +378,24 @@ public final class BroadcastRegistry {
         return n;
     }
 
-    /** Deliveries queued, and refused (closed receivers or slow consumers), since creation. */
+    /** Deliveries queued by this registry since creation. */
     public long queuedCount() {
-        return queued.sum();
+        return counters.queued.sum();
     }
 
+    /** Deliveries refused by this registry since creation: closing receivers, drops and slow-consumer closes. */
     public long refusedCount() {
-        return refused.sum();
+        return counters.refused.sum();
+    }
+
+    /** Messages dropped for slow consumers ({@link SlowConsumerPolicy#DROP}) since creation. */
+    public long droppedCount() {
+        return counters.dropped.sum();
+    }
+
+    /** Connections this registry closed as slow consumers since creation (each counted once). */
+    public long slowConsumerClosedCount() {
+        return counters.slowClosed.sum();
     }
 
     private Stripe stripe(String topic) {
@@ -251,10 +404,19 @@ public final class BroadcastRegistry {
         return stripes[Math.floorMod(h, stripes.length)];
     }
 
-    private static SocketSession session(WebSocket ws) {
-        if (ws instanceof SocketSession s && s.isServerSide()) {
-            return s; // shared frames are unmasked: only a server may send them
+    private static BroadcastTarget target(WebSocket ws) {
+        if (ws instanceof BroadcastTarget t) {
+            return t;
         }
-        throw new IllegalArgumentException("not a Loomsocket server-side connection: " + ws);
+        throw new IllegalArgumentException("not a Loomsocket connection: " + ws);
+    }
+
+    private static BroadcastTarget member(WebSocket ws) {
+        BroadcastTarget t = target(ws);
+        if (!t.sharesFrames()) {
+            // A topic's members share one encoding, and shared frames are unmasked: servers only.
+            throw new IllegalArgumentException("not a Loomsocket server-side connection: " + ws);
+        }
+        return t;
     }
 }

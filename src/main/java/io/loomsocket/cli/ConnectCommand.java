@@ -40,7 +40,7 @@ final class ConnectCommand {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("not a URI: " + args.positional.get(0));
         }
-        WebSocketClient.Options options = WebSocketClient.options();
+        WebSocketClient.Builder options = WebSocketClient.builder();
         for (String header : args.all("header")) {
             int colon = header.indexOf(':');
             if (colon <= 0) {
@@ -92,14 +92,8 @@ final class ConnectCommand {
         } catch (IOException e) {
             // The connection closed (the main thread reports how), or stdin failed: end it.
             if (ws.isOpen()) {
-                try {
-                    ws.close(CloseCode.NORMAL_CLOSURE, "");
-                } catch (InterruptedException interrupted) {
-                    ws.abort();
-                }
+                ws.close(CloseCode.NORMAL_CLOSURE, "");
             }
-        } catch (InterruptedException e) {
-            ws.abort();
         }
     }
 

@@ -7,6 +7,9 @@ import io.loomsocket.handshake.HttpHeaders;
 import io.loomsocket.io.HandshakeReader;
 import io.loomsocket.io.SessionOptions;
 import io.loomsocket.io.SocketSession;
+import io.loomsocket.io.SocketTransport;
+import io.loomsocket.io.Timers;
+import io.loomsocket.io.Transport;
 import io.loomsocket.protocol.Connection;
 import io.loomsocket.protocol.ConnectionConfig;
 import io.loomsocket.protocol.MaskKeySource;
@@ -41,20 +44,27 @@ public final class WebSocketClient {
 
     private WebSocketClient() {}
 
-    /** Connects with default options. */
+    /** Connects with the default settings. */
     public static WebSocket connect(URI uri) throws IOException {
-        return options().connect(uri);
-    }
-
-    public static Options options() {
-        return new Options();
+        return builder().connect(uri);
     }
 
     /**
-     * Client settings, then {@link #connect(URI)}. Defaults: 10 s timeouts, 1 MiB limits, a
-     * keepalive ping every 20 s with a 20 s pong timeout.
+     * Settings for connections, then {@link Builder#connect(URI)}; the same names as the server
+     * builder's where the setting is the same.
      */
-    public static final class Options {
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Client settings, then {@link #connect(URI)}; one builder may connect many times. Defaults:
+     * 10 s connect, handshake and close timeouts, 1 MiB frames and messages, 64 messages waiting
+     * for {@code receive()}, outbound watermarks 1 MiB / 256 KiB, a keepalive ping every 20 s with
+     * a 20 s pong timeout, no idle timeout. Keepalive and idle timers of every client connection
+     * run on one shared timer thread.
+     */
+    public static final class Builder {
         private final HttpHeaders.Builder headers = HttpHeaders.builder();
         private final List<String> subprotocols = new ArrayList<>();
         private Duration connectTimeout = Duration.ofSeconds(10);
@@ -65,65 +75,85 @@ public final class WebSocketClient {
         private int inboxLimit = SessionOptions.DEFAULT_INBOX_LIMIT;
         private Duration pingInterval = SessionOptions.DEFAULT_PING_INTERVAL;
         private Duration pingTimeout = SessionOptions.DEFAULT_PING_TIMEOUT;
+        private Duration idleTimeout;
+        private long highWatermark = SessionOptions.DEFAULT_HIGH_WATERMARK;
+        private long lowWatermark = SessionOptions.DEFAULT_LOW_WATERMARK;
 
-        private Options() {}
+        private Builder() {}
 
         /** An extra request header, such as {@code Authorization} or {@code Origin}. */
-        public Options header(String name, String value) {
+        public Builder header(String name, String value) {
             headers.add(name, value);
             return this;
         }
 
         /** A subprotocol to offer, most preferred first. */
-        public Options subprotocol(String name) {
+        public Builder subprotocol(String name) {
             subprotocols.add(name);
             return this;
         }
 
-        public Options connectTimeout(Duration timeout) {
+        public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = timeout;
             return this;
         }
 
-        public Options handshakeTimeout(Duration timeout) {
+        public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = timeout;
             return this;
         }
 
-        public Options closeTimeout(Duration timeout) {
+        public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = timeout;
             return this;
         }
 
-        public Options maxFrameSize(long bytes) {
+        public Builder maxFrameSize(long bytes) {
             this.maxFrameSize = bytes;
             return this;
         }
 
-        public Options maxMessageSize(long bytes) {
+        public Builder maxMessageSize(long bytes) {
             this.maxMessageSize = bytes;
             return this;
         }
 
-        public Options maxSize(long bytes) {
+        public Builder maxSize(long bytes) {
             return maxFrameSize(bytes).maxMessageSize(bytes);
         }
 
         /** Keepalive: a ping every {@code interval}; no pong within {@code timeout} closes with 1011. */
-        public Options keepalive(Duration interval, Duration timeout) {
+        public Builder keepalive(Duration interval, Duration timeout) {
             this.pingInterval = interval;
             this.pingTimeout = timeout;
             return this;
         }
 
         /** No keepalive pings (the default is a ping every 20 s with a 20 s timeout). */
-        public Options noKeepalive() {
+        public Builder noKeepalive() {
             this.pingInterval = null;
             return this;
         }
 
-        public Options inboxLimit(int messages) {
+        /** How many received messages may wait for {@code receive()} before the reader stops reading. */
+        public Builder inboxLimit(int messages) {
             this.inboxLimit = messages;
+            return this;
+        }
+
+        /**
+         * Outbound queue bounds: a sender waits while more than {@code high} bytes are queued,
+         * until fewer than {@code low} are.
+         */
+        public Builder watermarks(long high, long low) {
+            this.highWatermark = high;
+            this.lowWatermark = low;
+            return this;
+        }
+
+        /** Close (1001, "idle timeout") a connection with no traffic either way for this long. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
             return this;
         }
 
@@ -151,22 +181,36 @@ public final class WebSocketClient {
             String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
             String resource = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
             ConnectionConfig config = new ConnectionConfig(maxFrameSize, maxMessageSize, MaskKeySource.secure());
+            SessionOptions sessionOptions = new SessionOptions(config, closeTimeout, inboxLimit, highWatermark, lowWatermark,
+                    pingInterval, pingTimeout, idleTimeout); // validates the settings before connecting
             ClientHandshake handshake = new ClientHandshake(hostHeader, resource, subprotocols, List.of(), headers.build(), KEYS);
 
             Socket socket = new Socket();
             boolean ok = false;
             try {
                 socket.setTcpNoDelay(true);
-                socket.connect(new InetSocketAddress(uri.getHost(), port), (int) connectTimeout.toMillis());
-                socket.getOutputStream().write(handshake.requestBytes());
-                socket.getOutputStream().flush();
-                HandshakeReader.Result read = HandshakeReader.read(socket, HttpHeadParser.forResponse(), handshakeTimeout);
+                try {
+                    socket.connect(new InetSocketAddress(uri.getHost(), port), (int) connectTimeout.toMillis());
+                } catch (java.net.ConnectException | java.net.SocketTimeoutException | java.net.UnknownHostException e) {
+                    IOException named = e instanceof java.net.SocketTimeoutException
+                            ? new java.net.SocketTimeoutException("cannot connect to " + uri.getHost() + " port " + port
+                                    + ": no answer within " + connectTimeout.toMillis() + " ms")
+                            : e instanceof java.net.UnknownHostException
+                                    ? new java.net.UnknownHostException("cannot connect: unknown host " + uri.getHost())
+                                    : new java.net.ConnectException("cannot connect to " + uri.getHost() + " port " + port
+                                            + ": " + e.getMessage() + " (is a server listening there?)");
+                    named.initCause(e);
+                    throw named;
+                }
+                Transport transport = new SocketTransport(socket);
+                byte[] request = handshake.requestBytes();
+                transport.write(request, 0, request.length);
+                HandshakeReader.Result read = HandshakeReader.read(transport, HttpHeadParser.forResponse(), handshakeTimeout);
                 ClientHandshake.Result result = handshake.validate(read.parser().response());
                 Connection conn = new Connection(Role.CLIENT, config);
                 conn.open();
-                SocketSession session = new SocketSession(socket, conn,
-                        new SessionOptions(config, closeTimeout, inboxLimit, SessionOptions.DEFAULT_HIGH_WATERMARK,
-                                SessionOptions.DEFAULT_LOW_WATERMARK, pingInterval, pingTimeout, null), path, result.subprotocol(), read.leftover());
+                SocketSession session = new SocketSession(transport, conn, sessionOptions, Timers.shared(), path,
+                        result.subprotocol(), read.leftover());
                 session.start("loomsocket-client-read-" + IDS.incrementAndGet());
                 ok = true;
                 return session;

@@ -2,68 +2,58 @@ package io.loomsocket.io;
 
 import io.loomsocket.protocol.CloseCode;
 import java.io.IOException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
- * Keepalive pings and the idle timeout, for every session of the JVM, on one shared scheduler
- * thread: an idle connection costs a scheduled task, not a sleeping thread. The scheduled tasks
- * only queue frames or start a close; they never block.
+ * Keepalive pings and the idle timeout of one session, as tasks on the owner's {@link Timers}:
+ * an idle connection costs scheduled tasks, not a sleeping thread. The tasks only check and start
+ * virtual threads; they never block the timer thread. They are cancelled when the connection
+ * closes.
  *
  * <p>Every {@code pingInterval} a ping goes out; if it is unanswered {@code pingTimeout} later,
  * the connection is failed with 1011 and reason "keepalive ping timeout" (what
- * {@code closeReason()} then says). A dead peer is detected within interval + timeout.
+ * {@code closeReason()} then says). A dead peer is detected within interval + timeout. With an
+ * idle timeout, a connection with no traffic either way for that long is closed with 1001
+ * ("idle timeout").
  */
 final class Keepalive {
 
-    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "loomsocket-keepalive");
-        t.setDaemon(true);
-        return t;
-    });
+    static final String PING_TIMEOUT_REASON = "keepalive ping timeout";
+    static final String IDLE_REASON = "idle timeout";
 
     private Keepalive() {}
 
+    static void start(SocketSession session, SessionOptions options, Timers timers) {
+        if (options.pingInterval() != null) {
+            Duration timeout = options.pingTimeout();
+            Timers.Task task = timers.every(options.pingInterval(),
+                    () -> Thread.ofVirtual().name("loomsocket-ping").start(() -> pingOnce(session, timeout, timers)));
+            session.onClosed(task::cancel);
+        }
+        if (options.idleTimeout() != null) {
+            long idle = options.idleTimeout().toNanos();
+            Timers.Task task = timers.every(options.idleTimeout().dividedBy(2), () -> {
+                if (session.isOpen() && timers.nanoTime() - session.lastActivityNanos() >= idle) {
+                    Thread.ofVirtual().name("loomsocket-idle").start(() -> session.close(CloseCode.GOING_AWAY, IDLE_REASON));
+                }
+            });
+            session.onClosed(task::cancel);
+        }
+    }
+
     /** Sends one ping (on a virtual thread: it may write) and checks for its pong later. */
-    private static void pingOnce(SocketSession session, long timeoutNanos) {
+    private static void pingOnce(SocketSession session, Duration timeout, Timers timers) {
         try {
             session.ping();
         } catch (IOException e) {
             return; // closed meanwhile
         }
-        long sent = System.nanoTime();
-        SCHEDULER.schedule(() -> {
+        long sent = timers.nanoTime();
+        // Not cancelled at close: it runs once, and failing a closed connection does nothing.
+        timers.schedule(timeout, () -> {
             if (session.hasPingOlderThan(sent)) {
-                session.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
+                session.fail(CloseCode.INTERNAL_ERROR, PING_TIMEOUT_REASON);
             }
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
-    static void schedule(SocketSession session, SessionOptions options) {
-        if (options.pingInterval() != null) {
-            long interval = options.pingInterval().toNanos();
-            long timeout = options.pingTimeout().toNanos();
-            ScheduledFuture<?> task = SCHEDULER.scheduleAtFixedRate(
-                    () -> Thread.ofVirtual().name("loomsocket-ping").start(() -> pingOnce(session, timeout)),
-                    interval, interval, TimeUnit.NANOSECONDS);
-            session.onClosed(() -> task.cancel(false));
-        }
-        if (options.idleTimeout() != null) {
-            long idle = options.idleTimeout().toNanos();
-            ScheduledFuture<?> task = SCHEDULER.scheduleAtFixedRate(() -> {
-                if (System.nanoTime() - session.lastActivityNanos() >= idle) {
-                    Thread.ofVirtual().start(() -> {
-                        try {
-                            session.close(CloseCode.GOING_AWAY, "idle timeout");
-                        } catch (InterruptedException e) {
-                            session.abort();
-                        }
-                    });
-                }
-            }, idle / 2, idle / 2, TimeUnit.NANOSECONDS);
-            session.onClosed(() -> task.cancel(false));
-        }
+        });
     }
 }

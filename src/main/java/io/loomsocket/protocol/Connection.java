@@ -233,6 +233,25 @@ public final class Connection {
     }
 
     /**
+     * Encodes a whole data message as one frame of this connection (masked on a client) without
+     * queueing it, for a caller that queues frames itself and keeps §5.4's order (a broadcast:
+     * after any fragmented message in progress, never inside it).
+     *
+     * A TEXT payload must be valid UTF-8, as {@code String.getBytes(UTF_8)} always is; it is not
+     * checked again here.
+     *
+     * @throws IllegalStateException when the connection is not OPEN
+     * @throws IllegalArgumentException for a type other than TEXT or BINARY
+     */
+    public byte[] encodeMessage(Opcode type, byte[] payload) {
+        requireOpen();
+        if (type != Opcode.TEXT && type != Opcode.BINARY) {
+            throw new IllegalArgumentException("not a data message type: " + type);
+        }
+        return encoder.encode(true, 0, type, payload, 0, payload.length);
+    }
+
+    /**
      * Starts the closing handshake: queues a close frame and moves to CLOSING. Does nothing if a
      * close frame was already sent.
      *

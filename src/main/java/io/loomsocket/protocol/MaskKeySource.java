@@ -30,9 +30,22 @@ public interface MaskKeySource {
         return new SecureBlockSource();
     }
 
-    /** Always the same key: for tests and for the RFC's examples, never for real connections. */
+    /**
+     * Always the same key: for tests and for the RFC's examples. A client must never use it on a
+     * real connection ("the masking key needs to be unpredictable").
+     */
     static MaskKeySource fixed(int key) {
         return () -> key;
+    }
+
+    /**
+     * For a server's connections, which never mask ("A server MUST NOT mask any frames that it
+     * sends to the client", §5.1): the source is never asked, and refuses if it is.
+     */
+    static MaskKeySource none() {
+        return () -> {
+            throw new IllegalStateException("a server's connection does not mask its frames");
+        };
     }
 
     /** The block source behind {@link #secure()}. */

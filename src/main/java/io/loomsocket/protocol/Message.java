@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * What a connection receives: a whole data message (fragments already reassembled, §5.4) or a
- * control frame.
+ * What a connection receives: a whole data message ({@link DataMessage}: fragments already
+ * reassembled, §5.4) or a control frame.
  *
  * <pre>{@code
  * switch (message) {
@@ -17,13 +17,13 @@ import java.util.Arrays;
  * }
  * }</pre>
  */
-public sealed interface Message {
+public sealed interface Message permits DataMessage, Message.Ping, Message.Pong, Message.Close {
 
     /** A text message: valid UTF-8, decoded. */
-    record Text(String text) implements Message {}
+    record Text(String text) implements DataMessage {}
 
     /** A binary message. The array is the message's own; callers may keep it. */
-    record Binary(byte[] data) implements Message {
+    record Binary(byte[] data) implements DataMessage {
         /** The data as a read-only buffer, without copying. */
         public ByteBuffer buffer() {
             return ByteBuffer.wrap(data).asReadOnlyBuffer();

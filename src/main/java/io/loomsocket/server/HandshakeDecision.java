@@ -1,5 +1,6 @@
 package io.loomsocket.server;
 
+import io.loomsocket.handshake.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -9,10 +10,15 @@ public sealed interface HandshakeDecision {
     /**
      * Go on with the upgrade. {@code attributes} are copied into the connection's
      * {@link io.loomsocket.WebSocket#attributes()} — for example the authenticated user.
+     * {@code responseHeaders} are added to the {@code 101 Switching Protocols} response (a
+     * session cookie, say), like python-websockets' {@code process_response}; the headers of the
+     * handshake itself ({@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-*}, ...) are
+     * the server's, and a hook that sets one is answered 500.
      */
-    record Accept(Map<String, Object> attributes) implements HandshakeDecision {
+    record Accept(Map<String, Object> attributes, HttpHeaders responseHeaders) implements HandshakeDecision {
         public Accept {
             attributes = Map.copyOf(attributes);
+            java.util.Objects.requireNonNull(responseHeaders, "responseHeaders");
         }
     }
 
@@ -29,12 +35,19 @@ public sealed interface HandshakeDecision {
         }
     }
 
+    /** Go on with the upgrade. */
     static HandshakeDecision accept() {
-        return new Accept(Map.of());
+        return new Accept(Map.of(), HttpHeaders.empty());
     }
 
+    /** Go on with the upgrade, with these attributes on the connection. */
     static HandshakeDecision accept(Map<String, Object> attributes) {
-        return new Accept(attributes);
+        return new Accept(attributes, HttpHeaders.empty());
+    }
+
+    /** Go on with the upgrade, with attributes, and extra headers in the 101 response. */
+    static HandshakeDecision accept(Map<String, Object> attributes, HttpHeaders responseHeaders) {
+        return new Accept(attributes, responseHeaders);
     }
 
     /** A refusal with a plain-text reason, e.g. {@code reject(401, "missing token")}. */

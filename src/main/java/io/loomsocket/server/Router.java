@@ -1,6 +1,5 @@
 package io.loomsocket.server;
 
-import io.loomsocket.WebSocketHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,18 +13,18 @@ import java.util.Optional;
  */
 final class Router {
 
-    record Match(String pattern, WebSocketHandler handler, Map<String, String> parameters) {}
+    record Match(String pattern, Endpoint endpoint, Map<String, String> parameters) {}
 
-    private record Route(String pattern, String[] segments, WebSocketHandler handler) {}
+    private record Route(String pattern, String[] segments, Endpoint endpoint) {}
 
     private final Map<String, Route> exact = new LinkedHashMap<>();
     private final List<Route> patterns = new ArrayList<>();
 
-    void add(String pattern, WebSocketHandler handler) {
+    void add(String pattern, Endpoint endpoint) {
         if (!pattern.startsWith("/")) {
             throw new IllegalArgumentException("a route starts with '/': " + pattern);
         }
-        Route route = new Route(pattern, pattern.split("/", -1), handler);
+        Route route = new Route(pattern, pattern.split("/", -1), endpoint);
         if (pattern.contains("{")) {
             for (String seg : route.segments) {
                 if (seg.contains("{") && !(seg.startsWith("{") && seg.endsWith("}") && seg.length() > 2)) {
@@ -45,7 +44,7 @@ final class Router {
     Optional<Match> match(String path) {
         Route r = exact.get(path);
         if (r != null) {
-            return Optional.of(new Match(r.pattern, r.handler, Map.of()));
+            return Optional.of(new Match(r.pattern, r.endpoint, Map.of()));
         }
         String[] segments = path.split("/", -1);
         for (Route route : patterns) {
@@ -64,7 +63,7 @@ final class Router {
                 }
             }
             if (ok) {
-                return Optional.of(new Match(route.pattern, route.handler, Map.copyOf(params)));
+                return Optional.of(new Match(route.pattern, route.endpoint, Map.copyOf(params)));
             }
         }
         return Optional.empty();

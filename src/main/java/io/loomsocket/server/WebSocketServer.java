@@ -12,6 +12,9 @@ import io.loomsocket.handshake.ServerHandshake;
 import io.loomsocket.io.HandshakeReader;
 import io.loomsocket.io.SessionOptions;
 import io.loomsocket.io.SocketSession;
+import io.loomsocket.io.SocketTransport;
+import io.loomsocket.io.Timers;
+import io.loomsocket.io.Transport;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.Connection;
 import io.loomsocket.protocol.ConnectionConfig;
@@ -19,7 +22,7 @@ import io.loomsocket.protocol.ConnectionState;
 import io.loomsocket.protocol.MaskKeySource;
 import io.loomsocket.protocol.Role;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -55,7 +58,11 @@ public final class WebSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebSocketServer.class.getName());
 
     private final Options options;
+    private final Endpoint defaultEndpoint; // for paths no route matches; may be null
+    private final Router router;
+    private final RequestHook requestHook;
     private final SessionOptions sessionOptions;
+    private final Timers timers; // keepalive, idle and close deadlines of every connection
     private final ServerSocket serverSocket;
     private final Set<SocketSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
@@ -65,32 +72,44 @@ public final class WebSocketServer implements AutoCloseable {
     private volatile boolean stopping;
 
     /**
-     * Server settings. Defaults: host 127.0.0.1, an ephemeral port, backlog 1024, 1 MiB frames
-     * and messages, 10 s handshake timeout, 10 s close timeout, 64 messages waiting per
-     * connection, outbound watermarks 1 MiB / 256 KiB (what a broadcast does to a receiver over
-     * them is the {@link io.loomsocket.broadcast.BroadcastRegistry}'s policy), a keepalive ping
-     * every 20 s with a 20 s pong timeout, and no idle timeout unless set.
+     * The server's settings, as built ({@link #options()}); what serves the connections (routes,
+     * handlers, the request hook) is not part of them. Defaults: host 127.0.0.1, an ephemeral
+     * port, backlog 1024, 1 MiB frames and messages, 10 s handshake timeout, 10 s close timeout,
+     * 64 messages waiting per connection, outbound watermarks 1 MiB / 256 KiB (what a broadcast
+     * does to a receiver over them is the {@link io.loomsocket.broadcast.BroadcastRegistry}'s
+     * policy), a keepalive ping every 20 s with a 20 s pong timeout, and no idle timeout unless
+     * set. {@code pingInterval} and {@code idleTimeout} are null when off.
      */
     public record Options(String host, int port, int backlog, long maxFrameSize, long maxMessageSize,
                           Duration handshakeTimeout, Duration closeTimeout, int inboxLimit,
                           long highWatermark, long lowWatermark,
                           Duration pingInterval, Duration pingTimeout, Duration idleTimeout,
-                          HttpLimits httpLimits, WebSocketHandler handler, Router router, RequestHook requestHook,
-                          Set<String> allowedOrigins, List<String> subprotocols, boolean subprotocolRequired) {}
+                          HttpLimits httpLimits, Set<String> allowedOrigins, List<String> subprotocols,
+                          boolean subprotocolRequired) {}
 
     public static Builder builder() {
         return new Builder();
     }
 
-    private WebSocketServer(Options options) throws IOException {
+    private WebSocketServer(Options options, SessionOptions sessionOptions, Endpoint defaultEndpoint, Router router,
+                            RequestHook requestHook) throws IOException {
         this.options = options;
-        // Shared by every connection (immutable): nothing per connection that need not be.
-        ConnectionConfig config = new ConnectionConfig(options.maxFrameSize(), options.maxMessageSize(), MaskKeySource.fixed(0));
-        this.sessionOptions = new SessionOptions(config, options.closeTimeout(), options.inboxLimit(), options.highWatermark(),
-                options.lowWatermark(), options.pingInterval(), options.pingTimeout(), options.idleTimeout());
+        this.defaultEndpoint = defaultEndpoint;
+        this.router = router;
+        this.requestHook = requestHook;
+        this.sessionOptions = sessionOptions; // shared by every connection (immutable)
         this.serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(InetAddress.getByName(options.host()), options.port()), options.backlog());
+        try {
+            serverSocket.bind(new InetSocketAddress(InetAddress.getByName(options.host()), options.port()), options.backlog());
+        } catch (BindException e) {
+            serverSocket.close();
+            BindException named = new BindException("cannot listen on " + options.host() + " port " + options.port()
+                    + ": " + e.getMessage() + (options.port() != 0 ? " (is the port already in use?)" : ""));
+            named.initCause(e);
+            throw named;
+        }
+        this.timers = Timers.newScheduler("loomsocket-timers-" + serverSocket.getLocalPort());
         this.acceptor = Thread.ofVirtual().name("loomsocket-accept-" + serverSocket.getLocalPort()).unstarted(this::acceptLoop);
     }
 
@@ -144,51 +163,54 @@ public final class WebSocketServer implements AutoCloseable {
                 return;
             }
             socket.setTcpNoDelay(true);
-            OutputStream out = socket.getOutputStream();
+            Transport transport = new SocketTransport(socket);
             Upgrade upgrade;
             HandshakeReader.Result read;
+            byte[] accepted;
             try {
-                read = HandshakeReader.read(socket, HttpHeadParser.forRequest(options.httpLimits()), options.handshakeTimeout());
+                read = HandshakeReader.read(transport, HttpHeadParser.forRequest(options.httpLimits()), options.handshakeTimeout());
                 upgrade = decide(read.parser().request(), socket);
+                accepted = upgrade.response != null ? upgrade.response : switchingProtocols(upgrade);
             } catch (HandshakeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "handshake rejected ({0}): {1}", e.status(), e.getMessage());
-                out.write(e.toHttpResponse());
-                out.flush();
+                byte[] refusal = e.toHttpResponse();
+                transport.write(refusal, 0, refusal.length);
                 return;
             }
+            transport.write(accepted, 0, accepted.length);
             if (upgrade.response != null) {
-                out.write(upgrade.response);
-                out.flush();
-                return;
+                return; // a plain HTTP answer from the request hook
             }
             ServerHandshake.Offer offer = upgrade.offer;
-            out.write(ServerHandshake.accept(offer, upgrade.subprotocol, List.of(), HttpHeaders.empty()));
-            out.flush();
             Connection conn = new Connection(Role.SERVER, sessionOptions.connection());
             conn.open();
-            session = new SocketSession(socket, conn, sessionOptions, offer.head().path(), upgrade.subprotocol, read.leftover());
+            session = new SocketSession(transport, conn, sessionOptions, timers, offer.head().path(), upgrade.subprotocol,
+                    read.leftover());
             session.setRequest(offer.head(), upgrade.route.parameters(), upgrade.attributes);
             sessions.add(session);
             handshaking.remove(socket);
-            if (upgrade.route.handler() instanceof WebSocketHandler.Listening listening) {
-                // A fresh thread reads and calls the listener, and this one ends: a thread parked
-                // in read() keeps its whole stack, so the reader's should be as shallow as it can be.
-                SocketSession inlineSession = session;
-                Thread.ofVirtual().name("loomsocket-read-" + id).start(() -> {
-                    try {
-                        inlineSession.runInline(listening.listener());
-                    } finally {
-                        inlineSession.abort();
-                        sessions.remove(inlineSession);
-                    }
-                });
-                handedOff = true; // the reader cleans up
-            } else {
-                session.start("loomsocket-read-" + id);
-                runHandler(session, upgrade.route.handler());
+            switch (upgrade.route.endpoint()) {
+                case Endpoint.Listener l -> {
+                    // A fresh thread reads and calls the listener, and this one ends: a thread parked
+                    // in read() keeps its whole stack, so the reader's should be as shallow as it can be.
+                    SocketSession inlineSession = session;
+                    Thread.ofVirtual().name("loomsocket-read-" + id).start(() -> {
+                        try {
+                            inlineSession.runInline(l.listener());
+                        } finally {
+                            inlineSession.abort();
+                            sessions.remove(inlineSession);
+                        }
+                    });
+                    handedOff = true; // the reader cleans up
+                }
+                case Endpoint.Handler h -> {
+                    session.start("loomsocket-read-" + id);
+                    runHandler(session, h.handler());
+                }
             }
         } catch (SocketTimeoutException e) {
-            LOG.log(System.Logger.Level.DEBUG, "handshake timed out");
+            LOG.log(System.Logger.Level.DEBUG, "connection {0}: {1}", id, e.getMessage());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "connection {0}: {1}", id, e.toString());
         } catch (InterruptedException e) {
@@ -206,9 +228,19 @@ public final class WebSocketServer implements AutoCloseable {
         }
     }
 
+    /** The 101 response, with the request hook's extra headers; a reserved one is the hook's fault: 500. */
+    private static byte[] switchingProtocols(Upgrade upgrade) {
+        try {
+            return ServerHandshake.accept(upgrade.offer, upgrade.subprotocol, List.of(), upgrade.responseHeaders);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "request hook added a header the handshake owns; answering 500", e);
+            throw new HandshakeException(500, "internal server error");
+        }
+    }
+
     /** The outcome of the checks before the upgrade: a response to send instead, or the upgrade. */
     private record Upgrade(byte[] response, ServerHandshake.Offer offer, Router.Match route,
-                           Optional<String> subprotocol, Map<String, Object> attributes) {}
+                           Optional<String> subprotocol, Map<String, Object> attributes, HttpHeaders responseHeaders) {}
 
     /**
      * The checks before the upgrade, in order: the request hook (which may answer plain HTTP
@@ -216,16 +248,17 @@ public final class WebSocketServer implements AutoCloseable {
      * allowlist (403) and the subprotocol (400 if one is required and none offered fits).
      */
     private Upgrade decide(HttpRequestHead head, Socket socket) {
-        Optional<Router.Match> route = options.router().match(head.path())
-                .or(() -> Optional.ofNullable(options.handler()).map(h -> new Router.Match(null, h, Map.of())));
+        Optional<Router.Match> route = router.match(head.path())
+                .or(() -> Optional.ofNullable(defaultEndpoint).map(e -> new Router.Match(null, e, Map.of())));
         Map<String, Object> attributes = Map.of();
-        if (options.requestHook() != null) {
+        HttpHeaders responseHeaders = HttpHeaders.empty();
+        if (requestHook != null) {
             HandshakeRequest request = new HandshakeRequest(head, socket.getRemoteSocketAddress(),
                     route.map(Router.Match::pattern), route.map(Router.Match::parameters).orElse(Map.of()));
             HandshakeDecision decision;
             byte[] plainResponse = null;
             try {
-                decision = options.requestHook().check(request);
+                decision = requestHook.check(request);
                 if (decision == null) {
                     throw new IllegalStateException("the request hook returned no decision");
                 }
@@ -240,9 +273,12 @@ public final class WebSocketServer implements AutoCloseable {
             }
             switch (decision) {
                 case HandshakeDecision.Respond r -> {
-                    return new Upgrade(plainResponse, null, null, Optional.empty(), Map.of());
+                    return new Upgrade(plainResponse, null, null, Optional.empty(), Map.of(), HttpHeaders.empty());
                 }
-                case HandshakeDecision.Accept a -> attributes = a.attributes();
+                case HandshakeDecision.Accept a -> {
+                    attributes = a.attributes();
+                    responseHeaders = a.responseHeaders();
+                }
             }
         }
         if (route.isEmpty()) {
@@ -258,7 +294,7 @@ public final class WebSocketServer implements AutoCloseable {
         if (subprotocol.isEmpty() && options.subprotocolRequired()) {
             throw new HandshakeException(400, "a subprotocol is required; supported: " + String.join(", ", options.subprotocols()));
         }
-        return new Upgrade(null, offer, route.get(), subprotocol, attributes);
+        return new Upgrade(null, offer, route.get(), subprotocol, attributes, responseHeaders);
     }
 
     private void runHandler(SocketSession session, WebSocketHandler handler) throws InterruptedException {
@@ -296,12 +332,8 @@ public final class WebSocketServer implements AutoCloseable {
         List<Thread> closers = new ArrayList<>();
         for (SocketSession s : sessions) {
             closers.add(Thread.ofVirtual().start(() -> {
-                try {
-                    if (s.state() == ConnectionState.OPEN) {
-                        s.close(CloseCode.GOING_AWAY, "server stopping");
-                    }
-                } catch (InterruptedException e) {
-                    s.abort();
+                if (s.state() == ConnectionState.OPEN) {
+                    s.close(CloseCode.GOING_AWAY, "server stopping");
                 }
             }));
         }
@@ -315,6 +347,7 @@ public final class WebSocketServer implements AutoCloseable {
             s.abort();
         }
         acceptor.join(Duration.ofSeconds(5));
+        timers.shutdown();
         stopped.countDown();
     }
 
@@ -323,10 +356,23 @@ public final class WebSocketServer implements AutoCloseable {
         stopped.await();
     }
 
-    /** {@code stop(closeTimeout)}. */
+    /**
+     * {@code stop(closeTimeout)}, for try-with-resources: no checked exception. If the thread is
+     * interrupted while waiting, the remaining connections are aborted and the interrupt status
+     * stays set.
+     */
     @Override
-    public void close() throws InterruptedException {
-        stop(options.closeTimeout());
+    public void close() {
+        try {
+            stop(options.closeTimeout());
+        } catch (InterruptedException e) {
+            for (SocketSession s : sessions) {
+                s.abort();
+            }
+            timers.shutdown();
+            stopped.countDown();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -353,7 +399,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration pingTimeout = SessionOptions.DEFAULT_PING_TIMEOUT;
         private Duration idleTimeout;
         private HttpLimits httpLimits = HttpLimits.DEFAULT;
-        private WebSocketHandler handler;
+        private Endpoint defaultEndpoint;
         private final Router router = new Router();
         private RequestHook requestHook;
         private Set<String> allowedOrigins = Set.of();
@@ -446,32 +492,42 @@ public final class WebSocketServer implements AutoCloseable {
             return this;
         }
 
-        /** The handler for every path that no {@link #route} matches. */
+        /**
+         * The pull-style handler for every path that no {@link #route} matches: it runs on each
+         * connection's handler thread, with a reader thread beside it.
+         */
         public Builder handler(WebSocketHandler handler) {
-            this.handler = handler;
+            this.defaultEndpoint = new Endpoint.Handler(java.util.Objects.requireNonNull(handler, "handler"));
             return this;
         }
 
         /**
-         * A handler for an exact path ({@code /chat}) or a pattern with {@code {param}} segments
-         * ({@code /rooms/{room}}; values in {@code ws.pathParameters()}). A path that matches no
-         * route, with no default {@link #handler}, is answered 404 before any upgrade.
+         * Callbacks for every path that no {@link #route} matches, run on each connection's
+         * reader thread (one virtual thread per connection; see {@link WebSocketListener}).
          */
+        public Builder listener(WebSocketListener listener) {
+            this.defaultEndpoint = new Endpoint.Listener(java.util.Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
         /**
-         * Callbacks for an exact path or a pattern, run on each connection's reader thread: see
-         * {@link WebSocketHandler.Listening}.
+         * A pull-style handler for an exact path ({@code /chat}) or a pattern with
+         * {@code {param}} segments ({@code /rooms/{room}}; values in {@code ws.pathParameters()}).
+         * Exact paths win over patterns; patterns are tried in the order added. A path that
+         * matches no route, with no default {@link #handler} or {@link #listener}, is answered
+         * 404 before any upgrade.
+         */
+        public Builder route(String path, WebSocketHandler handler) {
+            router.add(path, new Endpoint.Handler(java.util.Objects.requireNonNull(handler, "handler")));
+            return this;
+        }
+
+        /**
+         * Callbacks for an exact path or a pattern (as {@link #route(String, WebSocketHandler)}),
+         * run on each connection's reader thread (see {@link WebSocketListener}).
          */
         public Builder route(String path, WebSocketListener listener) {
-            return route(path, WebSocketHandler.of(listener));
-        }
-
-        /** Callbacks for every path that no {@link #route} matches; see {@link WebSocketHandler.Listening}. */
-        public Builder listener(WebSocketListener listener) {
-            return handler(WebSocketHandler.of(listener));
-        }
-
-        public Builder route(String path, WebSocketHandler handler) {
-            router.add(path, handler);
+            router.add(path, new Endpoint.Listener(java.util.Objects.requireNonNull(listener, "listener")));
             return this;
         }
 
@@ -504,16 +560,19 @@ public final class WebSocketServer implements AutoCloseable {
 
         /** Binds and starts accepting. */
         public WebSocketServer start() throws IOException {
-            if (handler == null && router.isEmpty()) {
-                throw new IllegalStateException("a handler or at least one route is required");
+            if (defaultEndpoint == null && router.isEmpty()) {
+                throw new IllegalStateException("a handler, a listener or at least one route is required");
             }
-            ConnectionConfig config = new ConnectionConfig(maxFrameSize, maxMessageSize, MaskKeySource.fixed(0));
-            new SessionOptions(config, closeTimeout, inboxLimit, highWatermark, lowWatermark, pingInterval, pingTimeout,
-                    idleTimeout); // validates the settings before binding
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be from 0 to 65535: " + port);
+            }
+            ConnectionConfig config = new ConnectionConfig(maxFrameSize, maxMessageSize, MaskKeySource.none());
+            SessionOptions sessionOptions = new SessionOptions(config, closeTimeout, inboxLimit, highWatermark, lowWatermark,
+                    pingInterval, pingTimeout, idleTimeout); // validates the settings before binding
             WebSocketServer server = new WebSocketServer(new Options(host, port, backlog, maxFrameSize, maxMessageSize,
                     handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark,
-                    pingInterval, pingTimeout, idleTimeout, httpLimits, handler, router, requestHook, allowedOrigins,
-                    subprotocols, subprotocolRequired));
+                    pingInterval, pingTimeout, idleTimeout, httpLimits, allowedOrigins, subprotocols, subprotocolRequired),
+                    sessionOptions, defaultEndpoint, router, requestHook);
             server.acceptor.start();
             return server;
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.client.WebSocketClient;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import java.io.IOException;
 import java.net.URI;
@@ -38,7 +39,7 @@ class AutobahnClientIT {
     static final Duration CASE_TIMEOUT = Duration.ofSeconds(120);
 
     /** Category 9 sends messages of up to 16 MiB. */
-    private final WebSocketClient.Options client = WebSocketClient.options().noKeepalive()
+    private final WebSocketClient.Builder client = WebSocketClient.builder().noKeepalive()
             .maxSize(64L << 20)
             .connectTimeout(Duration.ofSeconds(10))
             .handshakeTimeout(Duration.ofSeconds(30));
@@ -113,7 +114,7 @@ class AutobahnClientIT {
                     ws.abort();
                     return;
                 }
-                Optional<Message> m = ws.receive(Duration.ofNanos(left));
+                Optional<DataMessage> m = ws.receive(Duration.ofNanos(left));
                 if (m.isEmpty()) {
                     continue;
                 }

@@ -8,6 +8,7 @@ import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.io.Eventually;
 import io.loomsocket.protocol.CloseCode;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import io.loomsocket.server.WebSocketServer;
 import java.io.IOException;
@@ -117,7 +118,7 @@ class BroadcastConcurrencyTest {
 
         void receiveUntil(Predicate<String> last) throws IOException, InterruptedException {
             while (true) {
-                Optional<Message> m = ws.receive(Duration.ofSeconds(10));
+                Optional<DataMessage> m = ws.receive(Duration.ofSeconds(10));
                 assertThat(m).as("a message within 10 s").isPresent();
                 String text = ((Message.Text) m.get()).text();
                 if (last.test(text)) {
@@ -131,7 +132,7 @@ class BroadcastConcurrencyTest {
     }
 
     private Peer connect() throws IOException {
-        WebSocket ws = WebSocketClient.options().closeTimeout(Duration.ofSeconds(2)).connect(URI.create(server.url() + "/"));
+        WebSocket ws = WebSocketClient.builder().closeTimeout(Duration.ofSeconds(2)).connect(URI.create(server.url() + "/"));
         synchronized (resources) {
             resources.add(ws);
         }

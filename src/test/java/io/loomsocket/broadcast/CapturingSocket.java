@@ -2,6 +2,8 @@ package io.loomsocket.broadcast;
 
 import io.loomsocket.io.SessionOptions;
 import io.loomsocket.io.SocketSession;
+import io.loomsocket.io.SocketTransport;
+import io.loomsocket.io.Timers;
 import io.loomsocket.protocol.Connection;
 import io.loomsocket.protocol.ConnectionConfig;
 import io.loomsocket.protocol.MaskKeySource;
@@ -39,10 +41,10 @@ final class CapturingSocket extends Socket {
 
     static SocketSession session(CapturingSocket socket) throws IOException {
         ConnectionConfig config = new ConnectionConfig(ConnectionConfig.DEFAULT_MAX_SIZE, ConnectionConfig.DEFAULT_MAX_SIZE,
-                MaskKeySource.fixed(0));
+                MaskKeySource.none());
         Connection conn = new Connection(Role.SERVER, config);
         conn.open();
-        return new SocketSession(socket, conn, SessionOptions.of(config, Duration.ofSeconds(1), 64), "/", Optional.empty(),
+        return new SocketSession(new SocketTransport(socket), conn, SessionOptions.of(config, Duration.ofSeconds(1), 64), Timers.shared(), "/", Optional.empty(),
                 new byte[0]);
     }
 

@@ -3,6 +3,8 @@ package io.loomsocket.broadcast;
 import io.loomsocket.io.RawPeer;
 import io.loomsocket.io.SessionOptions;
 import io.loomsocket.io.SocketSession;
+import io.loomsocket.io.SocketTransport;
+import io.loomsocket.io.Timers;
 import io.loomsocket.protocol.Connection;
 import io.loomsocket.protocol.ConnectionConfig;
 import io.loomsocket.protocol.MaskKeySource;
@@ -36,11 +38,11 @@ final class LocalSessions implements AutoCloseable {
         RawPeer peer = RawPeer.connect(serverSocket.getLocalPort(), 0);
         var socket = serverSocket.accept();
         ConnectionConfig config = new ConnectionConfig(ConnectionConfig.DEFAULT_MAX_SIZE, ConnectionConfig.DEFAULT_MAX_SIZE,
-                MaskKeySource.fixed(0));
+                MaskKeySource.none());
         Connection conn = new Connection(Role.SERVER, config);
         conn.open();
-        SocketSession session = new SocketSession(socket, conn, SessionOptions.of(config, Duration.ofSeconds(1), 64),
-                "/", Optional.empty(), new byte[0]);
+        SocketSession session = new SocketSession(new SocketTransport(socket), conn, SessionOptions.of(config, Duration.ofSeconds(1), 64),
+                Timers.shared(), "/", Optional.empty(), new byte[0]);
         session.start("local-session-read");
         Pair pair = new Pair(session, peer);
         pairs.add(pair);

@@ -7,10 +7,12 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.io.Eventually;
 import io.loomsocket.io.RawPeer;
+import io.loomsocket.io.BroadcastTarget;
 import io.loomsocket.io.SocketSession;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.ConnectionState;
 import io.loomsocket.protocol.FrameEncoder;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import io.loomsocket.protocol.Opcode;
 import io.loomsocket.server.WebSocketServer;
@@ -88,7 +90,7 @@ class SlowConsumerTest {
                 }).start();
         resources.add(server);
         for (int i = 0; i < 3; i++) {
-            WebSocket reader = WebSocketClient.options().closeTimeout(Duration.ofSeconds(1))
+            WebSocket reader = WebSocketClient.builder().closeTimeout(Duration.ofSeconds(1))
                     .connect(URI.create(server.url() + "/feed"));
             resources.add(reader);
             readers.add(reader);
@@ -110,7 +112,7 @@ class SlowConsumerTest {
         byte[] payload = ByteBuffer.allocate(MESSAGE).putInt(seq).array();
         int took = registry.broadcast("feed", payload, null);
         for (WebSocket reader : readers) {
-            Optional<Message> m = reader.receive(PROMPTLY);
+            Optional<DataMessage> m = reader.receive(PROMPTLY);
             assertThat(m).as("broadcast %d reached a reader within %s", seq, PROMPTLY).isPresent();
             assertThat(ByteBuffer.wrap(((Message.Binary) m.get()).data()).getInt()).isEqualTo(seq);
         }
@@ -140,13 +142,13 @@ class SlowConsumerTest {
     void aSubscriberThatStopsReadingIsClosedWithoutDelayingTheOthers() throws Exception {
         Duration closeTimeout = Duration.ofMillis(300);
         start(SlowConsumerPolicy.CLOSE_TRY_AGAIN_LATER, closeTimeout);
-        long closedBefore = SocketSession.slowConsumerClosedCount();
+        long closedBefore = registry.slowConsumerClosedCount();
 
         broadcastUntil(() -> slow.state() != ConnectionState.OPEN);
         Duration after = broadcastAfterTripping();
 
         assertThat(after).as("%d broadcasts to the readers after the slow one tripped", AFTER).isLessThan(Duration.ofSeconds(5));
-        assertThat(SocketSession.slowConsumerClosedCount() - closedBefore).as("slow-consumer closes counted").isPositive();
+        assertThat(registry.slowConsumerClosedCount() - closedBefore).as("slow-consumer closes counted").isPositive();
         // The close frame (1013) waits behind 64 KiB the peer never reads: the closing handshake
         // cannot complete, so the connection is aborted after the close timeout (1006 locally).
         assertThat(slow.awaitClosed(closeTimeout.plusSeconds(2))).as("aborted after the close timeout").isTrue();
@@ -189,14 +191,14 @@ class SlowConsumerTest {
     @Test
     void withTheDropPolicyASlowSubscriberMissesMessagesButStaysSubscribed() throws Exception {
         start(SlowConsumerPolicy.DROP, Duration.ofSeconds(1));
-        long droppedBefore = SocketSession.droppedCount();
+        long droppedBefore = registry.droppedCount();
 
         broadcastUntil(() -> registry.refusedCount() > 0);
-        long droppedAtTrip = SocketSession.droppedCount() - droppedBefore;
+        long droppedAtTrip = registry.droppedCount() - droppedBefore;
         broadcastAfterTripping();
 
         assertThat(droppedAtTrip).isGreaterThanOrEqualTo(1);
-        assertThat(SocketSession.droppedCount() - droppedBefore).as("drops keep being counted").isGreaterThan(droppedAtTrip);
+        assertThat(registry.droppedCount() - droppedBefore).as("drops keep being counted").isGreaterThan(droppedAtTrip);
         assertThat(slow.state()).isEqualTo(ConnectionState.OPEN);
         assertThat(registry.members("feed")).contains(slow);
 
@@ -242,11 +244,11 @@ class SlowConsumerTest {
         byte[] frame = FrameEncoder.server()
                 .encode(true, 0, Opcode.BINARY, new byte[MESSAGE], 0, MESSAGE);
         int accepted = 0;
-        while (session.offer(frame, SlowConsumerPolicy.DROP)) {
+        while (session.offerFrame(frame, SlowConsumerPolicy.DROP) == BroadcastTarget.Offer.QUEUED) {
             accepted++;
             assertThat(accepted).isLessThan(1_000);
         }
-        long closedBefore = SocketSession.slowConsumerClosedCount();
+        AtomicInteger slowCloses = new AtomicInteger();
 
         // Broadcasters on eight threads reach it at once.
         AtomicInteger refused = new AtomicInteger();
@@ -260,8 +262,12 @@ class SlowConsumerTest {
                     return;
                 }
                 for (int i = 0; i < 50; i++) {
-                    if (!session.offer(frame, SlowConsumerPolicy.CLOSE_TRY_AGAIN_LATER)) {
+                    BroadcastTarget.Offer offer = session.offerFrame(frame, SlowConsumerPolicy.CLOSE_TRY_AGAIN_LATER);
+                    if (offer != BroadcastTarget.Offer.QUEUED) {
                         refused.incrementAndGet();
+                    }
+                    if (offer == BroadcastTarget.Offer.SLOW_CLOSED) {
+                        slowCloses.incrementAndGet();
                     }
                 }
             }));
@@ -273,6 +279,6 @@ class SlowConsumerTest {
 
         assertThat(refused).hasValue(400);
         Eventually.await("closing", Duration.ofSeconds(5), () -> session.state() != ConnectionState.OPEN);
-        assertThat(SocketSession.slowConsumerClosedCount() - closedBefore).as("slow-consumer closes counted").isEqualTo(1);
+        assertThat(slowCloses).as("offers that started the slow-consumer close").hasValue(1);
     }
 }

@@ -47,7 +47,7 @@ class FullDuplexTest {
                     }
                 })
                 .start();
-        WebSocket client = WebSocketClient.options().maxSize(SIZE + 1024).connect(URI.create(server.url() + "/"));
+        WebSocket client = WebSocketClient.builder().maxSize(SIZE + 1024).connect(URI.create(server.url() + "/"));
         try {
             CompletableFuture<byte[]> atClient = new CompletableFuture<>();
             receiveOne(client, atClient);

@@ -75,7 +75,7 @@ class RoundTripTest {
                 })
                 .start();
         try {
-            WebSocketClient.Options options = WebSocketClient.options().maxSize(2L * MIB);
+            WebSocketClient.Builder options = WebSocketClient.builder().maxSize(2L * MIB);
             URI uri = URI.create(server.url() + "/round-trip");
 
             // A warm-up connection, so that classes, jars and the poller are loaded before the

@@ -10,6 +10,7 @@ import io.loomsocket.handshake.AcceptKey;
 import io.loomsocket.handshake.HandshakeException;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.ConnectionState;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import io.loomsocket.server.WebSocketServer;
 import java.io.ByteArrayOutputStream;
@@ -173,7 +174,7 @@ class WebSocketClientTest {
             ServerSocket server = rawServer(); // accepts (in the kernel's backlog) and never answers
             long start = System.nanoTime();
 
-            assertThatThrownBy(() -> WebSocketClient.options().handshakeTimeout(Duration.ofMillis(300)).connect(uriOf(server)))
+            assertThatThrownBy(() -> WebSocketClient.builder().handshakeTimeout(Duration.ofMillis(300)).connect(uriOf(server)))
                     .isInstanceOf(SocketTimeoutException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         }
@@ -207,7 +208,7 @@ class WebSocketClientTest {
             });
 
             CompletableFuture<WebSocket> connecting = inVirtualThread(
-                    () -> WebSocketClient.options().handshakeTimeout(Duration.ofMillis(300)).connect(uriOf(server)));
+                    () -> WebSocketClient.builder().handshakeTimeout(Duration.ofMillis(300)).connect(uriOf(server)));
 
             try {
                 WebSocket ws = connecting.get(2, TimeUnit.SECONDS);
@@ -288,7 +289,7 @@ class WebSocketClientTest {
         void receiveWithANegativeTimeoutReturnsAtOnce() throws Exception {
             WebSocket ws = connect(serve(ECHO));
 
-            CompletableFuture<Optional<Message>> result = inVirtualThread(() -> ws.receive(Duration.ofMillis(-1)));
+            CompletableFuture<Optional<DataMessage>> result = inVirtualThread(() -> ws.receive(Duration.ofMillis(-1)));
 
             try {
                 assertThat(result.get(1, TimeUnit.SECONDS)).isEmpty();
@@ -410,7 +411,7 @@ class WebSocketClientTest {
                     // until the client closes
                 }
             });
-            WebSocket ws = WebSocketClient.options()
+            WebSocket ws = WebSocketClient.builder()
                     .inboxLimit(2) // 10 messages do not fit: the reader waits for space
                     .closeTimeout(Duration.ofSeconds(3))
                     .connect(URI.create(server.url() + "/"));
@@ -455,16 +456,10 @@ class WebSocketClientTest {
                     // the test sees the outcome on the client side
                 }
             });
-            WebSocket ws = WebSocketClient.options().closeTimeout(Duration.ofSeconds(3)).connect(uriOf(server));
+            WebSocket ws = WebSocketClient.builder().closeTimeout(Duration.ofSeconds(3)).connect(uriOf(server));
             resources.add(ws);
 
-            CompletableFuture<Void> closedInCallback = ws.ping().thenRun(() -> {
-                try {
-                    ws.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            CompletableFuture<Void> closedInCallback = ws.ping().thenRun(ws::close);
             long start = System.nanoTime();
             answerPing.countDown();
             closedInCallback.get(10, TimeUnit.SECONDS);

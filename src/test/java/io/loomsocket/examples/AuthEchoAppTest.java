@@ -32,7 +32,7 @@ class AuthEchoAppTest {
         harness.close();
     }
 
-    private HandshakeException refusal(String pathAndQuery, WebSocketClient.Options options) {
+    private HandshakeException refusal(String pathAndQuery, WebSocketClient.Builder options) {
         return catchThrowableOfType(HandshakeException.class, () -> harness.connect(server, pathAndQuery, options));
     }
 
@@ -47,7 +47,7 @@ class AuthEchoAppTest {
 
     @Test
     void theTokenAsABearerHeaderLetsTheClientIn() throws Exception {
-        WebSocket ws = harness.connect(server, "/echo", WebSocketClient.options().header("Authorization", "Bearer " + TOKEN));
+        WebSocket ws = harness.connect(server, "/echo", WebSocketClient.builder().header("Authorization", "Bearer " + TOKEN));
 
         ws.sendText("hello");
 
@@ -56,14 +56,14 @@ class AuthEchoAppTest {
 
     @Test
     void theBearerSchemeIsCaseInsensitive() throws Exception {
-        WebSocket ws = harness.connect(server, "/", WebSocketClient.options().header("Authorization", "bearer " + TOKEN));
+        WebSocket ws = harness.connect(server, "/", WebSocketClient.builder().header("Authorization", "bearer " + TOKEN));
 
         assertThat(ws.isOpen()).isTrue();
     }
 
     @Test
     void aClientWithoutATokenGets401AndNoWebSocket() {
-        HandshakeException e = refusal("/", WebSocketClient.options());
+        HandshakeException e = refusal("/", WebSocketClient.builder());
 
         assertThat(e).isNotNull();
         assertThat(e.status()).isEqualTo(401);
@@ -72,19 +72,19 @@ class AuthEchoAppTest {
 
     @Test
     void aWrongTokenInTheQueryGets401() {
-        assertThat(refusal("/?token=guess", WebSocketClient.options()).status()).isEqualTo(401);
+        assertThat(refusal("/?token=guess", WebSocketClient.builder()).status()).isEqualTo(401);
     }
 
     @Test
     void aWrongBearerTokenGets401() {
-        HandshakeException e = refusal("/", WebSocketClient.options().header("Authorization", "Bearer guess"));
+        HandshakeException e = refusal("/", WebSocketClient.builder().header("Authorization", "Bearer guess"));
 
         assertThat(e.status()).isEqualTo(401);
     }
 
     @Test
     void aTokenUnderAnotherSchemeIsNotAccepted() {
-        HandshakeException e = refusal("/", WebSocketClient.options().header("Authorization", "Basic " + TOKEN));
+        HandshakeException e = refusal("/", WebSocketClient.builder().header("Authorization", "Basic " + TOKEN));
 
         assertThat(e.status()).isEqualTo(401);
     }

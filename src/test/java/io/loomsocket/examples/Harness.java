@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.client.WebSocketClient;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import io.loomsocket.server.WebSocketServer;
 import java.io.IOException;
@@ -47,10 +48,10 @@ final class Harness implements AutoCloseable {
     }
 
     WebSocket connect(WebSocketServer server, String pathAndQuery) throws IOException {
-        return connect(server, pathAndQuery, WebSocketClient.options());
+        return connect(server, pathAndQuery, WebSocketClient.builder());
     }
 
-    WebSocket connect(WebSocketServer server, String pathAndQuery, WebSocketClient.Options options) throws IOException {
+    WebSocket connect(WebSocketServer server, String pathAndQuery, WebSocketClient.Builder options) throws IOException {
         WebSocket ws = options.closeTimeout(Duration.ofSeconds(2)).connect(URI.create(server.url() + pathAndQuery));
         clients.add(ws);
         return ws;
@@ -58,7 +59,7 @@ final class Harness implements AutoCloseable {
 
     /** The next data message, failing the test if none comes within {@link #WAIT}. */
     static Message next(WebSocket ws) throws IOException, InterruptedException {
-        Optional<Message> m = ws.receive(WAIT);
+        Optional<DataMessage> m = ws.receive(WAIT);
         assertThat(m).as("a message within %s", WAIT).isPresent();
         return m.get();
     }

@@ -128,7 +128,7 @@ class KeepaliveTest {
                 throw new IllegalStateException(e);
             }
         }, r -> Thread.ofVirtual().start(r));
-        WebSocket client = track(WebSocketClient.options().keepalive(INTERVAL, TIMEOUT).closeTimeout(CLOSE_TIMEOUT)
+        WebSocket client = track(WebSocketClient.builder().keepalive(INTERVAL, TIMEOUT).closeTimeout(CLOSE_TIMEOUT)
                 .connect(URI.create("ws://127.0.0.1:" + rawServer.port() + "/")));
         long opened = System.nanoTime();
         RawPeer server = track(accepted.get(5, TimeUnit.SECONDS));
@@ -153,7 +153,7 @@ class KeepaliveTest {
     void aClientWithKeepaliveStaysConnectedToALiveServerAndGetsARoundTripTime() throws Exception {
         Duration interval = Duration.ofMillis(100);
         WebSocketServer server = start(WebSocketServer.builder());
-        WebSocket client = track(WebSocketClient.options().keepalive(interval, TIMEOUT)
+        WebSocket client = track(WebSocketClient.builder().keepalive(interval, TIMEOUT)
                 .connect(URI.create(server.url() + "/")));
 
         assertThat(client.awaitClosed(interval.multipliedBy(6).plus(TIMEOUT))).as("closed").isFalse();
@@ -185,7 +185,7 @@ class KeepaliveTest {
     void keepalivePingsCountAsTrafficForTheIdleTimeout() throws Exception {
         Duration idle = Duration.ofMillis(400);
         WebSocketServer server = start(WebSocketServer.builder().idleTimeout(idle));
-        WebSocket client = track(WebSocketClient.options().keepalive(Duration.ofMillis(100), Duration.ofSeconds(1))
+        WebSocket client = track(WebSocketClient.builder().keepalive(Duration.ofMillis(100), Duration.ofSeconds(1))
                 .connect(URI.create(server.url() + "/")));
         WebSocket ws = serverSide();
 

@@ -8,6 +8,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketHandler;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.handshake.HandshakeException;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import java.io.IOException;
 import java.net.URI;
@@ -68,20 +69,20 @@ class HooksTest {
         return server;
     }
 
-    private WebSocket connect(WebSocketClient.Options options, WebSocketServer server, String target) throws IOException {
+    private WebSocket connect(WebSocketClient.Builder options, WebSocketServer server, String target) throws IOException {
         WebSocket ws = options.connect(URI.create(server.url() + target));
         clients.add(ws);
         return ws;
     }
 
     private static String firstText(WebSocket ws) throws Exception {
-        Optional<Message> m = ws.receive(Duration.ofSeconds(5));
+        Optional<DataMessage> m = ws.receive(Duration.ofSeconds(5));
         assertThat(m).isPresent();
         return ((Message.Text) m.get()).text();
     }
 
     /** The status of the server's refusal, as our client reports it. */
-    private int refusal(WebSocketClient.Options options, WebSocketServer server, String target) {
+    private int refusal(WebSocketClient.Builder options, WebSocketServer server, String target) {
         Throwable t = catchThrowable(() -> connect(options, server, target));
         assertThat(t).as("the handshake is refused").isInstanceOf(HandshakeException.class);
         return ((HandshakeException) t).status();
@@ -125,7 +126,7 @@ class HooksTest {
         void aValidTokenIsAcceptedAndTheHooksAttributesReachTheConnection() throws Exception {
             WebSocketServer server = server();
 
-            WebSocket ws = connect(WebSocketClient.options(), server, "/?token=t-alice");
+            WebSocket ws = connect(WebSocketClient.builder(), server, "/?token=t-alice");
 
             assertThat(firstText(ws)).isEqualTo("user=alice");
             assertThat(serverSide.get(5, TimeUnit.SECONDS).attributes()).containsEntry("user", "alice");
@@ -135,9 +136,9 @@ class HooksTest {
         void aMissingOrUnknownTokenIs401AndAForbiddenOneIs403NoHandlerRuns() throws Exception {
             WebSocketServer server = server();
 
-            assertThat(refusal(WebSocketClient.options(), server, "/")).isEqualTo(401);
-            assertThat(refusal(WebSocketClient.options(), server, "/?token=nope")).isEqualTo(401);
-            assertThat(refusal(WebSocketClient.options(), server, "/?token=t-mallory")).isEqualTo(403);
+            assertThat(refusal(WebSocketClient.builder(), server, "/")).isEqualTo(401);
+            assertThat(refusal(WebSocketClient.builder(), server, "/?token=nope")).isEqualTo(401);
+            assertThat(refusal(WebSocketClient.builder(), server, "/?token=t-mallory")).isEqualTo(403);
             RawClient.Response r = raw(server, upgrade("/?token=nope"));
             assertThat(r.statusLine()).isEqualTo("HTTP/1.1 401 Unauthorized");
             assertThat(r.body()).isEqualTo("invalid token\n");
@@ -154,7 +155,7 @@ class HooksTest {
                 return HandshakeDecision.accept(Map.of("user", request.queryParameter("token").orElseThrow()));
             }));
 
-            WebSocket ws = connect(WebSocketClient.options(), server, "/?token=a%2Bb%20c");
+            WebSocket ws = connect(WebSocketClient.builder(), server, "/?token=a%2Bb%20c");
 
             assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("a+b c");
             assertThat(firstText(ws)).isEqualTo("user=a+b c");
@@ -181,7 +182,7 @@ class HooksTest {
         void aValidBearerTokenIsAcceptedWithItsAttributes() throws Exception {
             WebSocketServer server = server();
 
-            WebSocket ws = connect(WebSocketClient.options().header("Authorization", "Bearer secret-bob"), server, "/");
+            WebSocket ws = connect(WebSocketClient.builder().header("Authorization", "Bearer secret-bob"), server, "/");
 
             assertThat(firstText(ws)).isEqualTo("user=bob");
             WebSocket s = serverSide.get(5, TimeUnit.SECONDS);
@@ -194,15 +195,15 @@ class HooksTest {
         void noHeaderIs401AndAWrongTokenIs403() throws Exception {
             WebSocketServer server = server();
 
-            assertThat(refusal(WebSocketClient.options(), server, "/")).isEqualTo(401);
-            assertThat(refusal(WebSocketClient.options().header("Authorization", "Bearer guess"), server, "/")).isEqualTo(403);
+            assertThat(refusal(WebSocketClient.builder(), server, "/")).isEqualTo(401);
+            assertThat(refusal(WebSocketClient.builder().header("Authorization", "Bearer guess"), server, "/")).isEqualTo(403);
             assertThat(handlersRun).hasValue(0);
         }
 
         @Test
         void theApplicationMayAddItsOwnAttributesNextToTheHooks() throws Exception {
             WebSocketServer server = server();
-            connect(WebSocketClient.options().header("Authorization", "Bearer secret-bob"), server, "/");
+            connect(WebSocketClient.builder().header("Authorization", "Bearer secret-bob"), server, "/");
             WebSocket s = serverSide.get(5, TimeUnit.SECONDS);
 
             s.attributes().put("room", "lobby");
@@ -243,7 +244,7 @@ class HooksTest {
         void rightCredentialsAreAcceptedWithTheUserAsAnAttribute() throws Exception {
             WebSocketServer server = server();
 
-            WebSocket ws = connect(WebSocketClient.options().header("Authorization", basic("carol", "wonderland")), server, "/");
+            WebSocket ws = connect(WebSocketClient.builder().header("Authorization", basic("carol", "wonderland")), server, "/");
 
             assertThat(firstText(ws)).isEqualTo("user=carol");
         }
@@ -258,7 +259,7 @@ class HooksTest {
                 assertThat(r.headers()).containsEntry("www-authenticate", "Basic realm=\"loomsocket\"");
                 assertThat(r.body()).isEqualTo("log in\n");
             }
-            assertThat(refusal(WebSocketClient.options(), server, "/")).isEqualTo(401);
+            assertThat(refusal(WebSocketClient.builder(), server, "/")).isEqualTo(401);
             assertThat(handlersRun).hasValue(0);
         }
 
@@ -266,7 +267,7 @@ class HooksTest {
         void aKnownUserWhoMayNotConnectGets403() throws Exception {
             WebSocketServer server = server();
 
-            assertThat(refusal(WebSocketClient.options().header("Authorization", basic("dave", "hunter2")), server, "/"))
+            assertThat(refusal(WebSocketClient.builder().header("Authorization", basic("dave", "hunter2")), server, "/"))
                     .isEqualTo(403);
         }
     }
@@ -288,7 +289,7 @@ class HooksTest {
                     .containsEntry("connection", "close");
             assertThat(r.body()).isEqualTo("ok");
             // The same server still upgrades WebSocket requests.
-            assertThat(firstText(connect(WebSocketClient.options(), server, "/"))).isEqualTo("user=null");
+            assertThat(firstText(connect(WebSocketClient.builder(), server, "/"))).isEqualTo("user=null");
         }
 
         @Test
@@ -313,8 +314,8 @@ class HooksTest {
 
             assertThat(r.statusLine()).startsWith("HTTP/1.1 500");
             assertThat(r.body()).as("internals stay in the log").doesNotContain("token store");
-            assertThat(refusal(WebSocketClient.options(), server, "/?boom")).isEqualTo(500);
-            assertThat(firstText(connect(WebSocketClient.options(), server, "/"))).isEqualTo("user=ok");
+            assertThat(refusal(WebSocketClient.builder(), server, "/?boom")).isEqualTo(500);
+            assertThat(firstText(connect(WebSocketClient.builder(), server, "/"))).isEqualTo("user=ok");
         }
 
         @Test
@@ -378,10 +379,10 @@ class HooksTest {
         void anAllowedOriginIsAccepted() throws Exception {
             WebSocketServer server = server();
 
-            WebSocket ws = connect(WebSocketClient.options().header("Origin", "https://app.example"), server, "/");
+            WebSocket ws = connect(WebSocketClient.builder().header("Origin", "https://app.example"), server, "/");
 
             assertThat(firstText(ws)).startsWith("user=");
-            assertThat(firstText(connect(WebSocketClient.options().header("Origin", "http://localhost:3000"), server, "/")))
+            assertThat(firstText(connect(WebSocketClient.builder().header("Origin", "http://localhost:3000"), server, "/")))
                     .startsWith("user=");
         }
 
@@ -389,8 +390,8 @@ class HooksTest {
         void anotherOriginIs403() throws Exception {
             WebSocketServer server = server();
 
-            assertThat(refusal(WebSocketClient.options().header("Origin", "https://evil.example"), server, "/")).isEqualTo(403);
-            assertThat(refusal(WebSocketClient.options().header("Origin", "https://app.example.evil.example"), server, "/"))
+            assertThat(refusal(WebSocketClient.builder().header("Origin", "https://evil.example"), server, "/")).isEqualTo(403);
+            assertThat(refusal(WebSocketClient.builder().header("Origin", "https://app.example.evil.example"), server, "/"))
                     .isEqualTo(403);
             assertThat(handlersRun).hasValue(0);
         }
@@ -409,9 +410,9 @@ class HooksTest {
         void withoutAnAllowlistAnyOriginAndNoneAreAccepted() throws Exception {
             WebSocketServer server = start(WebSocketServer.builder().handler(whoAmI));
 
-            assertThat(firstText(connect(WebSocketClient.options().header("Origin", "https://anywhere.example"), server, "/")))
+            assertThat(firstText(connect(WebSocketClient.builder().header("Origin", "https://anywhere.example"), server, "/")))
                     .startsWith("user=");
-            assertThat(firstText(connect(WebSocketClient.options(), server, "/"))).startsWith("user=");
+            assertThat(firstText(connect(WebSocketClient.builder(), server, "/"))).startsWith("user=");
         }
     }
 
@@ -426,7 +427,7 @@ class HooksTest {
         void theServerPicksTheClientsFirstOfferThatItSupports() throws Exception {
             WebSocketServer server = server(true);
 
-            WebSocket client = connect(WebSocketClient.options().subprotocol("chat.v3").subprotocol("chat.v1").subprotocol("chat.v2"),
+            WebSocket client = connect(WebSocketClient.builder().subprotocol("chat.v3").subprotocol("chat.v1").subprotocol("chat.v2"),
                     server, "/");
 
             assertThat(client.subprotocol()).contains("chat.v1");
@@ -437,8 +438,8 @@ class HooksTest {
         void aRequiredSubprotocolThatIsMissingOrUnsupportedIs400() throws Exception {
             WebSocketServer server = server(true);
 
-            assertThat(refusal(WebSocketClient.options(), server, "/")).isEqualTo(400);
-            assertThat(refusal(WebSocketClient.options().subprotocol("chat.v3"), server, "/")).isEqualTo(400);
+            assertThat(refusal(WebSocketClient.builder(), server, "/")).isEqualTo(400);
+            assertThat(refusal(WebSocketClient.builder().subprotocol("chat.v3"), server, "/")).isEqualTo(400);
             RawClient.Response r = raw(server, upgrade("/"));
             assertThat(r.statusLine()).startsWith("HTTP/1.1 400");
             assertThat(r.body()).contains("chat.v2").contains("chat.v1");
@@ -449,12 +450,12 @@ class HooksTest {
         void anOptionalSubprotocolThatIsMissingOrUnsupportedIsAcceptedWithNone() throws Exception {
             WebSocketServer server = server(false);
 
-            WebSocket none = connect(WebSocketClient.options(), server, "/");
+            WebSocket none = connect(WebSocketClient.builder(), server, "/");
             assertThat(firstText(none)).startsWith("user=");
             assertThat(none.subprotocol()).isEmpty();
             assertThat(serverSide.get(5, TimeUnit.SECONDS).subprotocol()).isEmpty();
 
-            WebSocket unsupported = connect(WebSocketClient.options().subprotocol("chat.v3"), server, "/");
+            WebSocket unsupported = connect(WebSocketClient.builder().subprotocol("chat.v3"), server, "/");
             assertThat(firstText(unsupported)).startsWith("user=");
             assertThat(unsupported.subprotocol()).isEmpty();
         }

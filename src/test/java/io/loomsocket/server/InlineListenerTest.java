@@ -47,7 +47,7 @@ class InlineListenerTest {
     }
 
     private WebSocket connect(WebSocketServer server, String path) throws IOException {
-        WebSocket ws = WebSocketClient.options().closeTimeout(Duration.ofSeconds(5)).connect(URI.create(server.url() + path));
+        WebSocket ws = WebSocketClient.builder().closeTimeout(Duration.ofSeconds(5)).connect(URI.create(server.url() + path));
         clients.add(ws);
         return ws;
     }
@@ -156,7 +156,7 @@ class InlineListenerTest {
                 ws.sendBinary(data);
             }
         }));
-        WebSocket ws = WebSocketClient.options().maxSize(16L << 20).closeTimeout(Duration.ofSeconds(5))
+        WebSocket ws = WebSocketClient.builder().maxSize(16L << 20).closeTimeout(Duration.ofSeconds(5))
                 .connect(URI.create(server.url() + "/"));
         clients.add(ws);
         byte[] big = new byte[8 << 20];

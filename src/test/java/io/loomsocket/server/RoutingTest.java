@@ -7,6 +7,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketHandler;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.handshake.HandshakeException;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import java.io.IOException;
 import java.net.URI;
@@ -74,7 +75,7 @@ class RoutingTest {
     private String greeting(WebSocketServer server, String path) throws Exception {
         WebSocket ws = WebSocketClient.connect(URI.create(server.url() + path));
         clients.add(ws);
-        Optional<Message> m = ws.receive(Duration.ofSeconds(5));
+        Optional<DataMessage> m = ws.receive(Duration.ofSeconds(5));
         assertThat(m).isPresent();
         return ((Message.Text) m.get()).text();
     }

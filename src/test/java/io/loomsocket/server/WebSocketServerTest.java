@@ -75,7 +75,7 @@ class WebSocketServerTest {
     }
 
     private WebSocket connect(WebSocketServer server, String path) throws IOException {
-        WebSocket ws = WebSocketClient.options().closeTimeout(Duration.ofSeconds(5)).connect(URI.create(server.url() + path));
+        WebSocket ws = WebSocketClient.builder().closeTimeout(Duration.ofSeconds(5)).connect(URI.create(server.url() + path));
         clients.add(ws);
         return ws;
     }

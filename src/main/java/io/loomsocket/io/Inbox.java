@@ -1,0 +1,131 @@
+package io.loomsocket.io;
+
+import io.loomsocket.protocol.DataMessage;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Received data messages waiting for the application's {@code receive()}: the hand-off from the
+ * reader thread to the handler thread. (In inline-listener mode there is no inbox: the reader
+ * calls the listener itself.)
+ *
+ * <p>Bounded: at most {@code limit} messages, and at most {@link #SIZE_LIMIT} in size (text
+ * counted in chars, binary in bytes; at least one message is always taken). While it is full the
+ * reader waits in {@link #put}, and so stops reading: TCP flow control then slows the peer.
+ *
+ * <p>{@link #lock} guards everything here and is held only to move a message in or out; no
+ * other lock is taken under it and no application code runs under it.
+ */
+final class Inbox {
+
+    /** Received bytes (chars of text) that may wait for the application. */
+    static final long SIZE_LIMIT = 8L * 1024 * 1024;
+
+    private final int limit;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
+
+    // Guarded by lock.
+    private final ArrayDeque<DataMessage> queue = new ArrayDeque<>(2);
+    private long size;
+    private boolean ended; // no more messages will arrive
+    private boolean released; // the reader must not wait for space any more
+
+    Inbox(int limit) {
+        this.limit = limit;
+    }
+
+    /**
+     * The reader adds a message, waiting while the inbox is full — unless it has been
+     * {@linkplain #release released}: then it adds at once.
+     */
+    void put(DataMessage m) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!queue.isEmpty() && (queue.size() >= limit || size >= SIZE_LIMIT) && !released && !ended) {
+                notFull.await();
+            }
+            queue.add(m);
+            size += m.size();
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The next message; waits for one, at most {@code timeoutNanos} if {@code timed}. Returns
+     * null on timeout, and when the inbox has {@linkplain #end ended} and is empty.
+     */
+    DataMessage take(boolean timed, long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (queue.isEmpty() && !ended) {
+                if (!timed) {
+                    notEmpty.await();
+                } else {
+                    if (left <= 0) {
+                        return null;
+                    }
+                    left = notEmpty.awaitNanos(left);
+                }
+            }
+            DataMessage m = queue.poll();
+            if (m != null) {
+                size -= m.size();
+                notFull.signal();
+            }
+            return m;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isEmpty() {
+        lock.lock();
+        try {
+            return queue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether it has ended and every message has been taken. */
+    boolean isDone() {
+        lock.lock();
+        try {
+            return ended && queue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** No more messages will arrive: waiting takers get what is left, then null. */
+    void end() {
+        lock.lock();
+        try {
+            ended = true;
+            notEmpty.signalAll();
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The reader must go on reading whatever the application does (our close frame is out: the
+     * peer's reply must be read), so {@link #put} no longer waits for space.
+     */
+    void release() {
+        lock.lock();
+        try {
+            released = true;
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
