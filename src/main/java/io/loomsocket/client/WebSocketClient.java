@@ -46,6 +46,20 @@ public final class WebSocketClient {
         return options().connect(uri);
     }
 
+    /**
+     * Connections to {@code uri} with default options, re-established with backoff when they
+     * end; see {@link Reconnecting}.
+     *
+     * <pre>{@code
+     * try (Reconnecting connections = WebSocketClient.reconnecting(uri)) {
+     *     for (WebSocket ws : connections) { ... }
+     * }
+     * }</pre>
+     */
+    public static Reconnecting reconnecting(URI uri) {
+        return options().reconnecting(uri);
+    }
+
     public static Options options() {
         return new Options();
     }
@@ -125,6 +139,16 @@ public final class WebSocketClient {
         public Options inboxLimit(int messages) {
             this.inboxLimit = messages;
             return this;
+        }
+
+        /**
+         * Connections to {@code uri} with these options, re-established with backoff when they
+         * end; see {@link Reconnecting}. Each attempt uses the options as they are then.
+         *
+         * @throws IllegalArgumentException for a URI that is not {@code ws://host...}
+         */
+        public Reconnecting reconnecting(URI uri) {
+            return new Reconnecting(this, uri);
         }
 
         /**
