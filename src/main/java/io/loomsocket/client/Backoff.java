@@ -15,7 +15,7 @@ import java.util.random.RandomGenerator;
  * delay(retry)   = nominal(retry) × (1 − jitter × u),   u uniform in [0, 1)
  * </pre>
  *
- * <p>so every delay lies in {@code (nominal × (1 − jitter), nominal]} and never exceeds {@code
+ * <p>so every delay lies in {@code [nominal × (1 − jitter), nominal]} (to the nanosecond) and never exceeds {@code
  * maxDelay}. With {@code jitter} 0 the sequence is deterministic; with 1 it is "full jitter"
  * (anywhere between 0 and the nominal delay). The jitter spreads clients that lost the same
  * server at the same moment, so they do not all come back at once (RFC 6455 §7.2.3). A {@link
