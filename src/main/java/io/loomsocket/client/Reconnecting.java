@@ -20,7 +20,7 @@ import java.util.random.RandomGenerator;
  *
  * <pre>{@code
  * try (Reconnecting connections = WebSocketClient.reconnecting(URI.create("ws://127.0.0.1:9001/feed"))) {
- *     for (WebSocket ws : connections) {        // blocks through the backoff; a fresh open connection each time
+ *     for (WebSocket ws : connections) {        // blocks through the backoff; a freshly opened connection each time
  *         ws.sendText("subscribe ticker");      // per-connection setup runs again after every reconnect
  *         for (Message m : ws) {                // ends when this connection closes
  *             System.out.println(m);
@@ -64,7 +64,7 @@ import java.util.random.RandomGenerator;
  * <table>
  * <caption>After a connection attempt</caption>
  * <tr><th>Attempt</th><th>Then</th></tr>
- * <tr><td>succeeded</td><td>{@code next()} returns the open connection; the backoff and the
+ * <tr><td>succeeded</td><td>{@code next()} returns the new connection; the backoff and the
  *     attempt count start over</td></tr>
  * <tr><td>failed, and the policy retries it: an {@link java.io.IOException} (refused, reset,
  *     timeout, unknown host), a handshake answered with 500, 502, 503 or 504</td>
@@ -238,7 +238,9 @@ public final class Reconnecting implements Iterable<WebSocket>, AutoCloseable {
     }
 
     /**
-     * The connections, each open when {@code next()} returns it. {@code hasNext()} blocks while
+     * The connections, each one established (opening handshake done) just before {@code
+     * hasNext()} returns true — a server that closes at once may have closed it by the time the
+     * body uses it, which the body sees as the end of that connection's messages. {@code hasNext()} blocks while
      * it closes the previous connection (if still open), waits out the backoff and connects;
      * it returns false once the iteration has ended, and throws {@link ReconnectFailedException}
      * for a connect failure that is not retried. {@code next()} does the same when called
@@ -511,26 +513,31 @@ public final class Reconnecting implements Iterable<WebSocket>, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("loomsocket-reconnect-" + id).start(() -> run(attempt));
+        Thread connector = Thread.ofVirtual().name("loomsocket-reconnect-" + id).start(() -> run(attempt));
+        boolean abandon = false;
         lock.lock();
         try {
             while (!attempt.done && !closed) {
                 changed.await();
             }
-            if (!attempt.done) {
-                attempt.abandoned = true;
-                finished = true;
-                return null;
+            if (attempt.done) {
+                return attempt;
             }
-            return attempt;
+            abandon = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            attempt.abandoned = true;
-            finished = true;
-            return null;
+            abandon = true;
         } finally {
+            if (abandon) {
+                attempt.abandoned = true;
+                finished = true;
+            }
             lock.unlock();
         }
+        // A virtual thread blocked in socket I/O that is interrupted closes the socket (JEP 444):
+        // the attempt ends now rather than at its connect or handshake timeout.
+        connector.interrupt();
+        return null;
     }
 
     /** The attempt's own thread: connects, then hands the result over, or aborts it if nobody wants it any more. */
