@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
  * <p>The {@code retry}-th wait of an outage (counting from 0) is
  *
  * <pre>
- * nominal(retry) = min(maxDelay, initialDelay × factor<sup>retry</sup>)
+ * nominal(retry) = min(maxDelay, initialDelay × factor^retry)
  * delay(retry)   = nominal(retry) × (1 − jitter × u),   u uniform in [0, 1)
  * </pre>
  *
