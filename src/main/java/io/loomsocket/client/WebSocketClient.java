@@ -50,6 +50,20 @@ public final class WebSocketClient {
     }
 
     /**
+     * Connections to {@code uri} with the default settings, re-established with backoff when
+     * they end; see {@link Reconnecting}.
+     *
+     * <pre>{@code
+     * try (Reconnecting connections = WebSocketClient.reconnecting(uri)) {
+     *     for (WebSocket ws : connections) { ... }
+     * }
+     * }</pre>
+     */
+    public static Reconnecting reconnecting(URI uri) {
+        return builder().reconnecting(uri);
+    }
+
+    /**
      * Settings for connections, then {@link Builder#connect(URI)}; the same names as the server
      * builder's where the setting is the same.
      */
@@ -155,6 +169,16 @@ public final class WebSocketClient {
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = timeout;
             return this;
+        }
+
+        /**
+         * Connections to {@code uri} with these options, re-established with backoff when they
+         * end; see {@link Reconnecting}. Each attempt uses the options as they are then.
+         *
+         * @throws IllegalArgumentException for a URI that is not {@code ws://host...}
+         */
+        public Reconnecting reconnecting(URI uri) {
+            return new Reconnecting(this, uri);
         }
 
         /**
