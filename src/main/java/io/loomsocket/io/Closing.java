@@ -74,6 +74,7 @@ final class Closing {
             abort();
         }
         if (!wait) {
+            abortAfterCloseTimeout(); // the reader waits for the reply; a peer that never sends one is cut off
             return;
         }
         try {

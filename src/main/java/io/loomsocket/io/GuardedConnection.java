@@ -57,11 +57,17 @@ final class GuardedConnection {
         return outbound.enqueue(conn, fragmentSender != null);
     }
 
+    /** Bits of {@link #receive}'s answer. */
+    static final int NOT_OPEN = 1;
+    static final int PENDING_FAILURE = 2;
+    static final int CLOSE_TRANSPORT = 4;
+
     /**
      * Feeds received bytes; adds the events they completed to {@code events}, in order. Returns
-     * the state after them.
+     * the core's state after them, as {@link #NOT_OPEN}, {@link #PENDING_FAILURE} and
+     * {@link #CLOSE_TRANSPORT} bits: one lock per read.
      */
-    ConnectionState receive(byte[] buf, int n, List<Message> events) {
+    int receive(byte[] buf, int n, List<Message> events) {
         lock.lock();
         try {
             conn.receiveData(buf, 0, n);
@@ -69,7 +75,9 @@ final class GuardedConnection {
             for (Message m; (m = conn.nextEvent()) != null; ) {
                 events.add(m);
             }
-            return conn.state();
+            return (conn.state() != ConnectionState.OPEN ? NOT_OPEN : 0)
+                    | (conn.hasPendingFailure() ? PENDING_FAILURE : 0)
+                    | (conn.shouldCloseTransport() ? CLOSE_TRANSPORT : 0);
         } finally {
             lock.unlock();
         }

@@ -228,7 +228,9 @@ final class Outbound {
             if (failed) {
                 end();
             }
-            afterWriting.run();
+            if (!acceptingDataPlain()) {
+                afterWriting.run(); // the core can want the transport closed only once it has left OPEN
+            }
         }
     }
 
@@ -330,6 +332,15 @@ final class Outbound {
     private void dropDeferred() {
         for (byte[] b; (b = deferred.poll()) != null; ) {
             queuedBytes -= b.length;
+        }
+    }
+
+    private boolean acceptingDataPlain() {
+        lock.lock();
+        try {
+            return acceptingData;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.loomsocket.io;
 
-import io.loomsocket.protocol.ConnectionState;
 import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import java.io.IOException;
@@ -121,8 +120,9 @@ final class ReadLoop {
 
     /** Feeds one read to the core and acts on the result. */
     private void process(byte[] buf, int n) throws IOException, InterruptedException {
-        ConnectionState state = core.receive(buf, n, events);
-        if (state != ConnectionState.OPEN && inbox != null) {
+        int status = core.receive(buf, n, events);
+        boolean open = (status & GuardedConnection.NOT_OPEN) == 0;
+        if (!open && inbox != null) {
             inbox.release(); // our close is out: we must read the peer's reply whatever the application does
         }
         // Pongs and close replies: written now, or by the writer already at work. Never waits to become it.
@@ -140,9 +140,12 @@ final class ReadLoop {
             }
         }
         events.clear();
-        if (core.hasPendingFailure()) {
+        boolean closeTransport = (status & GuardedConnection.CLOSE_TRANSPORT) != 0;
+        if ((status & GuardedConnection.PENDING_FAILURE) != 0) {
             if (inbox == null || inbox.isEmpty()) {
                 session.applyPendingFailure(); // every message before the bad frame was handled
+                closeTransport = core.shouldCloseTransport();
+                open = false;
             } else if (!failureScheduled) {
                 // The application takes the earlier messages first; receive() applies the failure
                 // when it finds the inbox empty, and this timer within the close timeout.
@@ -150,9 +153,10 @@ final class ReadLoop {
                 timers.schedule(closeTimeout, () -> Thread.ofVirtual().name("loomsocket-fail").start(session::applyPendingFailure));
             }
         }
-        if (core.shouldCloseTransport()) {
+        // (A close the application starts meanwhile is acted on at the next read: its reply is read.)
+        if (closeTransport) {
             closing.linger();
-        } else if (state != ConnectionState.OPEN || core.state() != ConnectionState.OPEN) {
+        } else if (!open) {
             // Waiting for the peer's close frame or its EOF: bounded by the close timeout.
             transport.setReadTimeout(Math.max(1, closeTimeout.toMillis()));
         }

@@ -14,6 +14,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(10)
 class JsonTest {
 
+    /** JMH's result files (read by {@code bench report}) hold bare NaN and Infinity: accepted only when asked. */
+    @Test
+    void nonFiniteWordsAreReadOnlyByTheLenientParser() {
+        String jmh = "[{\"score\": 12.5, \"scoreError\": NaN, \"max\": Infinity, \"min\": -Infinity, \"n\": -3}]";
+        List<?> list = (List<?>) Json.parseAllowingNonFinite(jmh);
+        Map<?, ?> m = (Map<?, ?>) list.get(0);
+        assertThat(m.get("score")).isEqualTo(12.5);
+        assertThat((Double) m.get("scoreError")).isNaN();
+        assertThat(m.get("max")).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(m.get("min")).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(m.get("n")).isEqualTo(-3L);
+        assertThatThrownBy(() -> Json.parse(jmh)).isInstanceOf(Json.JsonException.class);
+        assertThatThrownBy(() -> Json.parse("-Infinity")).isInstanceOf(Json.JsonException.class);
+    }
+
+
     @Test
     void parsesTheChatAndChannelMessages() {
         Map<String, Object> m = Json.parseObject("{\"type\":\"subscribe\",\"data\":{\"channel\":\"ticker_btc\"}}");

@@ -1,5 +1,7 @@
 package io.loomsocket.bench;
 
+import io.loomsocket.examples.Json;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -252,15 +254,15 @@ public final class Report {
     @SuppressWarnings("unchecked")
     static List<JmhResult> parseJmh(String json) {
         List<JmhResult> results = new ArrayList<>();
-        for (Object o : (List<Object>) Json.parse(json)) {
+        for (Object o : (List<Object>) Json.parseAllowingNonFinite(json)) {
             Map<String, Object> m = (Map<String, Object>) o;
             Map<String, String> params = new LinkedHashMap<>();
             if (m.get("params") instanceof Map<?, ?> p) {
                 p.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
             }
             Map<String, Object> metric = (Map<String, Object>) m.get("primaryMetric");
-            double score = metric.get("score") instanceof Double d ? d : Double.NaN;
-            double error = metric.get("scoreError") instanceof Double d ? d : Double.NaN;
+            double score = metric.get("score") instanceof Number n ? n.doubleValue() : Double.NaN;
+            double error = metric.get("scoreError") instanceof Number n ? n.doubleValue() : Double.NaN;
             String unit = String.valueOf(metric.get("scoreUnit"));
             String mode = String.valueOf(m.get("mode"));
             double gb = Double.NaN;

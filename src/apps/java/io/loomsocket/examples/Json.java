@@ -23,9 +23,15 @@ public final class Json {
     public static final int MAX_DEPTH = 64;
 
     private final String s;
+    private final boolean nonFinite; // NaN, Infinity and -Infinity as bare words (JMH's result files)
     private int pos;
 
     private Json(String s) {
+        this(s, false);
+    }
+
+    private Json(String s, boolean nonFinite) {
+        this.nonFinite = nonFinite;
         this.s = s;
     }
 
@@ -38,7 +44,18 @@ public final class Json {
 
     /** Parses one JSON value; only whitespace may follow it. */
     public static Object parse(String text) {
-        Json p = new Json(text);
+        return parse(new Json(text), text);
+    }
+
+    /**
+     * {@link #parse} that also reads the bare words {@code NaN}, {@code Infinity} and
+     * {@code -Infinity} as doubles: not JSON, but what JMH writes into its result files.
+     */
+    public static Object parseAllowingNonFinite(String text) {
+        return parse(new Json(text, true), text);
+    }
+
+    private static Object parse(Json p, String text) {
         p.skipWs();
         Object v = p.value(0);
         p.skipWs();
@@ -73,7 +90,12 @@ public final class Json {
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
+            case 'N' -> nonFiniteWord("NaN", Double.NaN);
+            case 'I' -> nonFiniteWord("Infinity", Double.POSITIVE_INFINITY);
             default -> {
+                if (c == '-' && s.startsWith("-Infinity", pos)) {
+                    yield nonFiniteWord("-Infinity", Double.NEGATIVE_INFINITY);
+                }
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     yield number();
                 }
@@ -225,6 +247,14 @@ public final class Json {
             }
         }
         return Double.parseDouble(text);
+    }
+
+    private Object nonFiniteWord(String word, double value) {
+        if (!nonFinite) {
+            throw error("unexpected character '" + s.charAt(pos) + "'");
+        }
+        Object v = literal(word, value);
+        return v;
     }
 
     private Object literal(String word, Object value) {
