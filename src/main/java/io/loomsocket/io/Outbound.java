@@ -270,13 +270,13 @@ final class Outbound {
 
     /**
      * Backpressure: if more than the high watermark is queued, waits until the writer has brought
-     * it under the low one. Returns false if output ended meanwhile.
+     * it under the low one. Returns false if output ended while it waited.
      */
     boolean awaitBelowHigh() throws InterruptedIOException {
         lock.lock();
         try {
             if (queuedBytes <= highWatermark) {
-                return !ended;
+                return true;
             }
             while (queuedBytes > lowWatermark && !ended) {
                 drained.await();

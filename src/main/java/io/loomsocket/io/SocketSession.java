@@ -242,8 +242,8 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         }
         try {
             outbound.write();
-            if (!outbound.awaitBelowHigh()) {
-                throw closing.closedException();
+            if (!outbound.awaitBelowHigh() && outbound.writtenTotal() < ownFramesEnd) {
+                throw closing.closedException(); // the connection ended before our frames went out
             }
         } catch (WebSocketClosedException | InterruptedIOException e) {
             core.abandonMessage();

@@ -1,5 +1,7 @@
 package io.loomsocket.cli;
 
+import io.loomsocket.server.WebSocketServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loomsocket.WebSocket;
@@ -7,6 +9,7 @@ import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.Message;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -92,13 +95,17 @@ class MainTest {
 
     /**
      * {@code echo} blocks until the process is signalled, so it runs as a real process:
-     * {@code java -cp target/classes io.loomsocket.cli.Main echo --port 0}, then SIGTERM.
+     * {@code java -cp <the apps' classes>:<the library's classes> io.loomsocket.cli.Main echo --port 0},
+     * then SIGTERM.
      */
     @Test
     @EnabledOnOs({OS.LINUX, OS.MAC})
     void echoServesUntilSigtermAndThenClosesEveryConnectionWith1001() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        String classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        // The apps (compiled with the tests) and the library are two class-path entries now.
+        String classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                + File.pathSeparator
+                + Path.of(WebSocketServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Process echo = new ProcessBuilder(java, "-cp", classes, Main.class.getName(), "echo", "--port", "0")
                 .redirectErrorStream(true)
                 .start();
