@@ -54,6 +54,15 @@ final class Args {
         return options.containsKey(name);
     }
 
+    /** A port: 0 (any free one) to 65535. */
+    int getPort(int fallback) {
+        int port = getInt("port", fallback);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be a number from 0 to 65535: " + get("port", ""));
+        }
+        return port;
+    }
+
     int getInt(String name, int fallback) {
         String v = get(name, null);
         if (v == null) {
@@ -62,7 +71,8 @@ final class Args {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a number: " + v);
+            throw new IllegalArgumentException("--" + name + (name.equals("port") ? " must be a number from 0 to 65535: "
+                    : " must be a number: ") + v);
         }
     }
 

@@ -26,7 +26,7 @@ final class AuthEchoCommand {
         AuthEchoApp app = new AuthEchoApp(token);
         WebSocketServer server = app.configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 9001)))
+                .port(args.getPort(9001)))
                 .start();
         return Main.serveUntilStopped(server, out,
                 "auth echo server listening on " + server.url() + "/ (Ctrl-C stops it)",

@@ -19,7 +19,7 @@ final class BenchServerCommand {
         Args args = Args.parse(argv, 1, List.of("keepalive"));
         WebSocketServer.Builder builder = WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 9001))
+                .port(args.getPort(9001))
                 .maxSize(args.getSize("max-size", EchoCommand.DEFAULT_MAX_SIZE));
         if (!args.has("keepalive")) {
             builder.noKeepalive();

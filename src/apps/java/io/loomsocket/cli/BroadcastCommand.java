@@ -19,7 +19,7 @@ final class BroadcastCommand {
         BroadcastApp app = new BroadcastApp(args.has("exclude-sender"));
         WebSocketServer server = app.configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 9001)))
+                .port(args.getPort(9001)))
                 .start();
         return Main.serveUntilStopped(server, out,
                 "broadcast server listening on " + server.url() + "/ (each path is a room"

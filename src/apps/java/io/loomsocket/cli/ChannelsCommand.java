@@ -25,7 +25,7 @@ final class ChannelsCommand {
                 HeartbeatEchoCommand.duration(args, "interval", ChannelsApp.DEFAULT_TICK_INTERVAL), seed);
         WebSocketServer server = app.start(app.configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 9001))));
+                .port(args.getPort(9001))));
         String token = args.get("token", null);
         return Main.serveUntilStopped(server, out,
                 "channels server listening on " + server.url() + "/channels (any path; ticker_btc every "

@@ -3,6 +3,7 @@ package io.loomsocket.cli;
 import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.protocol.CloseCode;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,14 +19,22 @@ import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@code connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--ping]}:
+ * {@code connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]}:
  * an interactive client in the spirit of wscat. Each line of stdin is sent as a text message;
  * received messages are printed as {@code < text} or {@code < [binary N bytes]}. {@code --ping}
  * sends one ping at the start and prints {@code < pong (X ms)}. At the end of stdin the client
- * closes with 1000; when the connection closes it prints {@code closed: CODE [reason]} and exits:
+ * waits for replies (until none came for 500 ms, at most 2 s), then closes with 1000; when the connection closes it prints {@code closed: CODE [reason]} and exits:
  * 0 for 1000 and 1001, 1 otherwise.
  */
 final class ConnectCommand {
+
+    static final long DEFAULT_MAX_SIZE = 1024 * 1024;
+    /** After stdin ends: replies are awaited until none came for this long ... */
+    static final Duration QUIET = Duration.ofMillis(500);
+    /** ... and at most this long. */
+    static final Duration REPLY_WAIT = Duration.ofSeconds(2);
+
+    private final java.util.concurrent.atomic.AtomicLong lastMessageNanos = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
     private ConnectCommand() {}
 
@@ -51,18 +60,20 @@ final class ConnectCommand {
         for (String p : args.all("subprotocol")) {
             options.subprotocol(p);
         }
+        options.maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE));
 
         WebSocket ws = options.connect(uri);
         out.println("connected to " + uri + ws.subprotocol().map(p -> " (subprotocol " + p + ")").orElse(""));
         out.flush();
 
         // Received messages are printed by their own thread, so that they appear while stdin waits.
+        ConnectCommand session = new ConnectCommand();
         Thread printer = Thread.ofVirtual().name("connect-printer").start(() -> {
-            for (Message m : ws) {
+            for (DataMessage m : ws) {
+                session.lastMessageNanos.set(System.nanoTime());
                 switch (m) {
                     case Message.Text t -> print(out, "< " + t.text());
                     case Message.Binary b -> print(out, "< [binary " + b.data().length + " bytes]");
-                    default -> {}
                 }
             }
         });
@@ -71,7 +82,7 @@ final class ConnectCommand {
         }
         // A daemon platform thread: a read from the terminal cannot be interrupted, and must not
         // keep the JVM alive once the server has closed the connection.
-        Thread reader = Thread.ofPlatform().daemon().name("connect-stdin").start(() -> sendLines(stdin, ws));
+        Thread reader = Thread.ofPlatform().daemon().name("connect-stdin").start(() -> session.sendLines(stdin, ws));
 
         ws.awaitClosed(Duration.ofDays(365));
         printer.join();
@@ -82,11 +93,20 @@ final class ConnectCommand {
         return code.code() == 1000 || code.code() == 1001 ? 0 : 1;
     }
 
-    /** Sends each line as a text message; closes with 1000 at the end of input. */
-    private static void sendLines(InputStream stdin, WebSocket ws) {
+    /**
+     * Sends each line as a text message; at the end of input waits for the replies (until none
+     * came for {@link #QUIET}, at most {@link #REPLY_WAIT}), then closes with 1000.
+     */
+    private void sendLines(InputStream stdin, WebSocket ws) {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
                 ws.sendText(line);
+            }
+            lastMessageNanos.set(System.nanoTime());
+            long deadline = System.nanoTime() + REPLY_WAIT.toNanos();
+            while (ws.isOpen() && System.nanoTime() < deadline
+                    && System.nanoTime() - lastMessageNanos.get() < QUIET.toNanos()) {
+                ws.awaitClosed(Duration.ofMillis(20)); // returns at once if the peer closes
             }
             ws.close(CloseCode.NORMAL_CLOSURE, "");
         } catch (IOException e) {
@@ -94,6 +114,8 @@ final class ConnectCommand {
             if (ws.isOpen()) {
                 ws.close(CloseCode.NORMAL_CLOSURE, "");
             }
+        } catch (InterruptedException e) {
+            ws.abort();
         }
     }
 

@@ -18,7 +18,7 @@ final class DemoCommand {
         DemoApp app = new DemoApp();
         WebSocketServer server = app.start(app.configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 8080))));
+                .port(args.getPort(8080))));
         // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.
         String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "127.0.0.1" : server.host();
         String http = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();

@@ -19,7 +19,7 @@ final class EchoCommand {
         Args args = Args.parse(argv, 1, List.of());
         WebSocketServer server = WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 9001))
+                .port(args.getPort(9001))
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
                 .noKeepalive() // conformance suites count an unexpected ping against a test case
                 .listener(Echo.LISTENER) // runs on each connection's reader thread

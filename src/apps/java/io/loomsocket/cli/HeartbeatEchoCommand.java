@@ -23,7 +23,7 @@ final class HeartbeatEchoCommand {
                 duration(args, "ping-timeout", HeartbeatEchoApp.DEFAULT_PING_TIMEOUT));
         WebSocketServer server = app.configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 9001)))
+                .port(args.getPort(9001)))
                 .start();
         return Main.serveUntilStopped(server, out,
                 "heartbeat echo server listening on " + server.url() + "/ (ping every " + text(app.pingInterval())

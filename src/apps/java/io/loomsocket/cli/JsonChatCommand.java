@@ -17,7 +17,7 @@ final class JsonChatCommand {
         Args args = Args.parse(argv, 1, List.of());
         WebSocketServer server = new JsonChatApp().configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 9001)))
+                .port(args.getPort(9001)))
                 .start();
         return Main.serveUntilStopped(server, out,
                 "JSON chat server listening on " + server.url() + "/chat (any path; Ctrl-C stops it)",

@@ -29,7 +29,15 @@ public final class Main {
             out.println("loomsocket " + version());
             return 0;
         }
+        CommandSpec spec = CommandSpec.ALL.get(args[0]);
+        if (spec != null && CommandSpec.asksForHelp(args)) {
+            out.print(spec.help());
+            return 0;
+        }
         try {
+            if (spec != null) {
+                spec.check(args);
+            }
             return switch (args[0]) {
                 case "echo" -> EchoCommand.run(args, out);
                 case "connect" -> ConnectCommand.run(args, in, out);
@@ -51,8 +59,12 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             err.println("loomsocket: " + e.getMessage());
             return 2;
+        } catch (java.net.BindException | java.net.ConnectException | java.net.UnknownHostException
+                 | java.net.SocketTimeoutException e) {
+            err.println("loomsocket: " + e.getMessage()); // the library's message names the address
+            return 1;
         } catch (Exception e) {
-            err.println("loomsocket: " + e);
+            err.println("loomsocket: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return 1;
         }
     }
@@ -96,7 +108,7 @@ public final class Main {
                 Commands:
                   echo [--port 9001] [--host 127.0.0.1] [--max-size 64M]
                                    an echo server: every message is sent back as received
-                  connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--ping]
+                  connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
                                    an interactive client: sends each line of stdin as a text message
                   broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender]
                                    every message goes to every connection on the same path

@@ -18,7 +18,7 @@ final class TwoStepChatCommand {
         Args args = Args.parse(argv, 1, List.of());
         WebSocketServer server = new TwoStepChatApp().configure(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getInt("port", 9001)))
+                .port(args.getPort(9001)))
                 .start();
         return Main.serveUntilStopped(server, out,
                 "two-step chat server listening on " + server.url() + "/ (send \"Hi\" first; Ctrl-C stops it)");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.WebSocketHandler;
 import io.loomsocket.handshake.AcceptKey;
 import io.loomsocket.protocol.CloseCode;
+import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
 import io.loomsocket.server.WebSocketServer;
 import java.io.ByteArrayOutputStream;
@@ -77,6 +78,43 @@ class ConnectCommandTest {
             }
         });
         return exit;
+    }
+
+    /** Replies that arrive after stdin has ended are still printed before the close. */
+    @Test
+    void repliesThatArriveAfterTheEndOfInputArePrintedBeforeClosing() throws Exception {
+        WebSocketServer server = serve(ws -> {
+            for (DataMessage m : ws) {
+                if (m instanceof Message.Text t) {
+                    Thread.sleep(150); // a slow server: the reply comes after stdin has ended
+                    ws.sendText("late " + t.text());
+                    ws.sendText("later " + t.text());
+                }
+            }
+        });
+        CompletableFuture<Integer> exit = connect(server.url() + "/");
+        stdout.await(line -> line.startsWith("connected to"), WAIT);
+
+        stdin.type("one");
+        stdin.end();
+
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(stdout.seen()).containsSubsequence("< late one", "< later one", "closed: 1000");
+    }
+
+    @Test
+    void maxSizeBoundsTheMessagesAccepted() throws Exception {
+        WebSocketServer server = serve(ws -> {
+            for (DataMessage m : ws) {
+                ws.sendText("x".repeat(300)); // over the client's 200-byte limit
+            }
+        });
+        CompletableFuture<Integer> exit = connect(server.url() + "/", "--max-size", "200");
+        stdout.await(line -> line.startsWith("connected to"), WAIT);
+        stdin.type("go");
+
+        assertThat(exit.get(10, TimeUnit.SECONDS)).as("closed with 1009: exit 1").isEqualTo(1);
+        assertThat(stdout.seen()).anyMatch(l -> l.startsWith("closed: 1009"));
     }
 
     @Test

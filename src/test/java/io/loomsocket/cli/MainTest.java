@@ -84,6 +84,49 @@ class MainTest {
         assertThat(out()).isEmpty();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"echo", "connect", "broadcast", "heartbeat-echo", "auth-echo",
+            "two-step-chat", "json-chat", "channels", "demo", "bench-server", "bench"})
+    void everyCommandAnswersHelpWithItsOwnUsageAndExitsZero(String command) {
+        assertThat(run(command, "--help")).isZero();
+        assertThat(run(command, "-h")).isZero();
+
+        assertThat(out()).contains(command).containsIgnoringCase("usage");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void anUnknownOptionIsRefusedByNameAndNothingStarts() {
+        assertThat(run("echo", "--bogus", "1")).isEqualTo(2);
+        assertThat(err()).contains("unknown option --bogus for echo").contains("echo --help");
+        assertThat(out()).as("no server banner").isEmpty();
+    }
+
+    @Test
+    void aStrayArgumentIsRefusedByName() {
+        assertThat(run("demo", "extra")).isEqualTo(2);
+        assertThat(err()).contains("unexpected argument 'extra' for demo");
+    }
+
+    @Test
+    void aPortOutOfRangeIsReportedLikeAnyBadPort() {
+        assertThat(run("echo", "--port", "70000")).isEqualTo(2);
+        assertThat(run("echo", "--port", "nine")).isEqualTo(2);
+        assertThat(err()).contains("--port must be a number from 0 to 65535: 70000")
+                .contains("--port must be a number from 0 to 65535: nine");
+    }
+
+    @Test
+    void aPortInUseIsNamedWithTheAddressAndNoJavaClassName() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            assertThat(run("echo", "--port", Integer.toString(port))).isEqualTo(1);
+            assertThat(err()).contains("cannot listen on 127.0.0.1 port " + port)
+                    .contains("already in use")
+                    .doesNotContain("java.net.");
+        }
+    }
+
     @Test
     void aBadOptionValueExitsTwoBeforeAnythingStarts() {
         assertThat(run("echo", "--port", "nine")).isEqualTo(2);

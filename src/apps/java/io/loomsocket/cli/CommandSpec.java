@@ -1,0 +1,101 @@
+package io.loomsocket.cli;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each command accepts: its usage line, what it does, its value options, its flags, and how
+ * many positional arguments. {@link Main} answers {@code COMMAND --help} from it and refuses
+ * unknown options and stray arguments before the command runs.
+ */
+record CommandSpec(String name, String usage, String description, List<String> values, List<String> flags,
+                   int positionals) {
+
+    private static final List<String> SERVER = List.of("host", "port");
+
+    static final Map<String, CommandSpec> ALL = Map.ofEntries(
+            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--max-size 64M]",
+                    "An echo server: every text and binary message goes back as received, on any path.\n"
+                    + "Limits: messages and frames up to --max-size (default 64M; larger: close 1009).",
+                    List.of("host", "port", "max-size"), List.of(), 0),
+            spec("connect", "connect ws://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping]",
+                    "An interactive client: each line of stdin is sent as a text message; messages received are\n"
+                    + "printed. At the end of stdin it waits for replies (until none came for 500 ms, at most 2 s),\n"
+                    + "then closes with 1000. Limits: messages up to --max-size (default 1M).",
+                    List.of("header", "subprotocol", "max-size"), List.of("ping"), 1),
+            spec("broadcast", "broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender]",
+                    "Every message goes to every connection on the same path, encoded once.",
+                    SERVER, List.of("exclude-sender"), 0),
+            spec("heartbeat-echo", "heartbeat-echo [--port 9001] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s]",
+                    "Echo with keepalive pings; peers that stop answering are dropped (1011).",
+                    List.of("host", "port", "ping-interval", "ping-timeout"), List.of(), 0),
+            spec("auth-echo", "auth-echo [--port 9001] [--host 127.0.0.1] [--token T]",
+                    "Echo for clients with the token (?token=T or Authorization: Bearer T); others get 401.",
+                    List.of("host", "port", "token"), List.of(), 0),
+            spec("two-step-chat", "two-step-chat [--port 9001] [--host 127.0.0.1]",
+                    "Say Hi first (answered success), then each message is answered.",
+                    SERVER, List.of(), 0),
+            spec("json-chat", "json-chat [--port 9001] [--host 127.0.0.1]",
+                    "A JSON chat room: register, send, unregister; logins and logouts announced.",
+                    SERVER, List.of(), 0),
+            spec("channels", "channels [--port 9001] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
+                    "JSON channels with a simulated BTC/USD ticker on ticker_btc.",
+                    List.of("host", "port", "token", "interval", "seed"), List.of(), 0),
+            spec("demo", "demo [--port 8080] [--host 127.0.0.1]",
+                    "A web page at / with the chat (/chat) and the live ticker (/channels).",
+                    SERVER, List.of(), 0),
+            spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--keepalive]",
+                    "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.",
+                    List.of("host", "port", "max-size"), List.of("keepalive"), 0));
+
+    private static Map.Entry<String, CommandSpec> spec(String name, String usage, String description, List<String> values,
+                                                       List<String> flags, int positionals) {
+        return Map.entry(name, new CommandSpec(name, usage, description, values, flags, positionals));
+    }
+
+    String help() {
+        StringBuilder sb = new StringBuilder("Usage: java -jar target/loomsocket.jar ").append(usage).append("\n\n")
+                .append(description).append("\n");
+        if (values.contains("port")) {
+            sb.append("Ctrl-C (SIGINT) or SIGTERM stops it gracefully: every connection is closed with 1001.\n");
+        }
+        sb.append("  --help, -h   print this help\n");
+        return sb.toString();
+    }
+
+    static boolean asksForHelp(String[] argv) {
+        for (int i = 1; i < argv.length; i++) {
+            if (argv[i].equals("--help") || argv[i].equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Refuses unknown options and stray arguments, naming them. */
+    void check(String[] argv) {
+        int positional = 0;
+        for (int i = 1; i < argv.length; i++) {
+            String arg = argv[i];
+            if (arg.startsWith("--")) {
+                String name = arg.substring(2);
+                int eq = name.indexOf('=');
+                boolean inline = eq >= 0;
+                if (inline) {
+                    name = name.substring(0, eq);
+                }
+                if (values.contains(name)) {
+                    if (!inline) {
+                        i++; // its value (Args reports a missing one)
+                    }
+                } else if (!flags.contains(name)) {
+                    throw new IllegalArgumentException("unknown option --" + name + " for " + this.name + " (see: "
+                            + this.name + " --help)");
+                }
+            } else if (++positional > positionals) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "' for " + this.name + " (see: "
+                        + this.name + " --help)");
+            }
+        }
+    }
+}
