@@ -37,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       never while sending, never while application code runs.
  *   <li><b>Encode once.</b> A broadcast is encoded into one frame, and the same bytes are queued
  *       for every receiver (server frames are unmasked, so they can be shared).
- *   <li><b>Never blocks.</b> Each receiver is offered the frame ({@link BroadcastTarget}); one
+ *   <li><b>Never blocks.</b> Each receiver is offered the frame (without waiting for it); one
  *       over its high watermark gets this registry's {@link SlowConsumerPolicy} instead of
  *       slowing the broadcaster. Drops and slow-consumer closes are counted here, per registry.
  *   <li><b>No dead members.</b> A connection leaves every topic when it closes, however it

@@ -45,8 +45,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>{@code
  * try (var server = WebSocketServer.builder().port(9001).handler(ws -> {
- *         for (Message m : ws) {
- *             if (m instanceof Message.Text t) ws.sendText(t.text());
+ *         for (DataMessage m : ws) {
+ *             switch (m) {
+ *                 case Message.Text t -> ws.sendText(t.text());
+ *                 case Message.Binary b -> ws.sendBinary(b.data());
+ *             }
  *         }
  *     }).start()) {
  *     server.awaitStop();

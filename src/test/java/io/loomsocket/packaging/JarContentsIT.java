@@ -55,4 +55,30 @@ class JarContentsIT {
         }
         assertThat(Files.size(jar)).isGreaterThan(Files.size(Path.of(System.getProperty("library.jar"))));
     }
+
+    /** Attached beside the library jar: its sources and its Javadoc, of the library only. */
+    @Test
+    void sourcesAndJavadocJarsCoverTheLibraryOnly() throws IOException {
+        Path library = Path.of(System.getProperty("library.jar"));
+        String base = library.getFileName().toString().replaceFirst("\\.jar$", "");
+        List<String> sources = entries(library.resolveSibling(base + "-sources.jar"));
+        assertThat(sources).contains("module-info.java", "io/loomsocket/WebSocket.java",
+                "io/loomsocket/protocol/Connection.java", "io/loomsocket/io/SocketSession.java");
+        assertThat(sources).noneMatch(n -> APP_PACKAGES.stream().anyMatch(n::startsWith));
+
+        // Module layout (io.loomsocket/io/loomsocket/...) when javadoc sees the module descriptor
+        // in target/classes, flat otherwise: compare without the module directory.
+        List<String> javadoc = entries(library.resolveSibling(base + "-javadoc.jar")).stream()
+                .map(n -> n.startsWith("io.loomsocket/") ? n.substring("io.loomsocket/".length()) : n)
+                .toList();
+        assertThat(javadoc).contains("index.html", "io/loomsocket/WebSocket.html",
+                "io/loomsocket/server/WebSocketServer.html", "io/loomsocket/broadcast/BroadcastRegistry.html",
+                "io/loomsocket/client/WebSocketClient.html");
+        assertThat(javadoc).as("the exported packages only").noneMatch(n -> n.startsWith("io/loomsocket/io/"));
+        assertThat(javadoc).noneMatch(n -> APP_PACKAGES.stream().anyMatch(n::startsWith));
+        try (JarFile f = new JarFile(library.resolveSibling(base + "-javadoc.jar").toFile())) {
+            String index = new String(f.getInputStream(f.getEntry("index.html")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(index).as("the overview's three programs").contains("An echo server", "A broadcast room", "A client");
+        }
+    }
 }
