@@ -18,7 +18,9 @@ import java.util.zip.Inflater;
  * is passed, having produced at most the limit plus one chunk. Data that does not inflate fails
  * with {@link Violation#INVALID_COMPRESSED_DATA} (1007).
  *
- * <p>Data after the end of a DEFLATE block with BFINAL set is ignored (§7.2.3.4's example ends
+ * <p>An empty message arrives as the single octet 0x00 (§7.2.3.6), uncompressed, or, from
+ * lenient senders, as an empty payload with RSV1 set: all three are an empty message.
+ * Data after the end of a DEFLATE block with BFINAL set is ignored (§7.2.3.4's example ends
  * with such an octet), and the context is reset at that message's end.
  *
  * <p>Context: with the peer's context takeover the inflater is this connection's own, created
@@ -46,6 +48,7 @@ public final class MessageInflater {
     private byte[] chunk;
     private long inflated; // bytes of the current message so far
     private boolean streamEnded; // a BFINAL block ended: the rest of the message is ignored
+    private long compressed; // payload bytes of the current message so far
     private boolean released;
 
     /**
@@ -69,6 +72,7 @@ public final class MessageInflater {
             throw new IllegalStateException("released");
         }
         inflated = 0;
+        compressed = 0;
         streamEnded = false;
         if (inflater == null) {
             inflater = resetPerMessage ? ZlibContexts.borrowInflater() : ZlibContexts.newInflater();
@@ -83,6 +87,7 @@ public final class MessageInflater {
      * @throws ProtocolException 1007 for data that does not inflate, 1009 over the size limit
      */
     public void inflate(byte[] buf, int off, int len, Sink sink) {
+        compressed += len;
         if (streamEnded || len == 0) {
             return;
         }
@@ -96,7 +101,9 @@ public final class MessageInflater {
      * @throws ProtocolException as {@link #inflate}
      */
     public void endMessage(Sink sink) {
-        if (!streamEnded) {
+        // An empty payload with RSV1 set is taken as an empty message: the trailer alone would
+        // open a stored block that never ends and garble the next message of the context.
+        if (!streamEnded && compressed > 0) {
             inflater.setInput(TRAILER);
             drain(sink);
         }
