@@ -59,6 +59,7 @@ public final class Connection {
     private final MessageDeflater deflater;
     private final MessageInflater inflater;
     private final MessageInflater.Sink inflated;
+    private final DeflateOptions deflateOptions;
 
     private ConnectionState state = ConnectionState.CONNECTING;
     // The frame being received.
@@ -99,6 +100,7 @@ public final class Connection {
         this.deflate = deflate;
         if (deflate != null) {
             DeflateOptions options = local != null ? local : DeflateOptions.defaults();
+            this.deflateOptions = options;
             this.deflater = MessageDeflater.forSender(deflate, options, role);
             this.inflater = MessageInflater.forReceiver(deflate, role, config.maxMessageSize());
             this.inflated = assembler::append;
@@ -106,12 +108,18 @@ public final class Connection {
             this.deflater = null;
             this.inflater = null;
             this.inflated = null;
+            this.deflateOptions = null;
         }
     }
 
     /** The permessage-deflate parameters negotiated, if any. */
     public Optional<DeflateParams> deflate() {
         return Optional.ofNullable(deflate);
+    }
+
+    /** This side's permessage-deflate settings (level, threshold), or null without the extension. */
+    public DeflateOptions deflateOptions() {
+        return deflateOptions;
     }
 
     /**

@@ -30,6 +30,7 @@ final class ZlibContexts {
     private static final ArrayDeque<Inflater> IDLE_INFLATERS = new ArrayDeque<>();
     private static final AtomicLong LIVE = new AtomicLong(); // created and not ended, pooled included
     private static final AtomicLong IDLE = new AtomicLong(); // in the pool
+    private static final AtomicLong CREATED = new AtomicLong(); // ever
 
     static {
         for (int i = 0; i < IDLE_DEFLATERS.length; i++) {
@@ -43,12 +44,14 @@ final class ZlibContexts {
     static Deflater newDeflater(int level) {
         Deflater d = new Deflater(level, true);
         LIVE.incrementAndGet();
+        CREATED.incrementAndGet();
         return d;
     }
 
     static Inflater newInflater() {
         Inflater i = new Inflater(true);
         LIVE.incrementAndGet();
+        CREATED.incrementAndGet();
         return i;
     }
 
@@ -130,6 +133,11 @@ final class ZlibContexts {
     /** Native contexts not yet ended, the idle ones in the pool included. */
     static long live() {
         return LIVE.get();
+    }
+
+    /** Contexts ever created. */
+    static long created() {
+        return CREATED.get();
     }
 
     /** Idle contexts in the pool. */
