@@ -11,6 +11,7 @@ module io.loomsocket {
 
     exports io.loomsocket;
     exports io.loomsocket.protocol;
+    exports io.loomsocket.protocol.deflate;
     exports io.loomsocket.handshake;
     exports io.loomsocket.server;
     exports io.loomsocket.client;

@@ -3,6 +3,7 @@ package io.loomsocket;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.ConnectionState;
 import io.loomsocket.protocol.DataMessage;
+import io.loomsocket.protocol.deflate.DeflateParams;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -146,6 +147,19 @@ public interface WebSocket extends Iterable<DataMessage>, AutoCloseable {
 
     /** The negotiated subprotocol, if any. */
     Optional<String> subprotocol();
+
+    /**
+     * The extensions in use, as the 101 response's {@code Sec-WebSocket-Extensions} carried them
+     * (e.g. {@code permessage-deflate; client_max_window_bits=15}); the empty string when none.
+     */
+    default String extensions() {
+        return "";
+    }
+
+    /** The permessage-deflate parameters negotiated (RFC 7692), if it is in use. */
+    default Optional<DeflateParams> deflate() {
+        return Optional.empty();
+    }
 
     SocketAddress remoteAddress();
 }

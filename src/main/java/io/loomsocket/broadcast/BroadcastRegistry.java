@@ -3,7 +3,7 @@ package io.loomsocket.broadcast;
 import io.loomsocket.SlowConsumerPolicy;
 import io.loomsocket.WebSocket;
 import io.loomsocket.io.BroadcastTarget;
-import io.loomsocket.protocol.FrameEncoder;
+import io.loomsocket.io.FrameSharing;
 import io.loomsocket.protocol.Opcode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,7 +36,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       topics rarely contend on one lock. A lock is held only to change or copy a member set —
  *       never while sending, never while application code runs.
  *   <li><b>Encode once.</b> A broadcast is encoded into one frame, and the same bytes are queued
- *       for every receiver (server frames are unmasked, so they can be shared).
+ *       for every receiver (server frames are unmasked, so they can be shared). With
+ *       permessage-deflate, receivers without server context takeover share one compressed
+ *       frame per setting (level, threshold, window); a receiver with context takeover is
+ *       compressed by its own connection, since its window holds its own history.
  *   <li><b>Never blocks.</b> Each receiver is offered the frame (without waiting for it); one
  *       over its high watermark gets this registry's {@link SlowConsumerPolicy} instead of
  *       slowing the broadcaster. Drops and slow-consumer closes are counted here, per registry.
@@ -49,7 +52,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class BroadcastRegistry {
 
     private static final System.Logger LOG = System.getLogger(BroadcastRegistry.class.getName());
-    private static final FrameEncoder ENCODER = FrameEncoder.server();
 
     private final Stripe[] stripes;
     private final SlowConsumerPolicy policy;
@@ -213,7 +215,7 @@ public final class BroadcastRegistry {
      */
     public int deliverLocally(String topic, Opcode type, byte[] payload) {
         requireData(type);
-        return deliver(members(topic, null), encode(type, payload), counters, policy);
+        return deliver(members(topic, null), type, payload, counters, policy);
     }
 
     /** Sends {@code text} to every connection subscribed to any topic, except {@code exclude} (may be null). */
@@ -221,7 +223,7 @@ public final class BroadcastRegistry {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         List<BroadcastTarget> all = new ArrayList<>(topicsOf.keySet());
         all.remove(exclude instanceof BroadcastTarget t ? t : null);
-        return deliver(all, encode(Opcode.TEXT, payload), counters, policy);
+        return deliver(all, Opcode.TEXT, payload, counters, policy);
     }
 
     /** Adds a relay told of every local broadcast to a topic (see {@link BroadcastRelay}). */
@@ -234,7 +236,7 @@ public final class BroadcastRegistry {
     }
 
     private int publish(String topic, Opcode type, byte[] payload, WebSocket exclude) {
-        int delivered = deliver(members(topic, exclude), encode(type, payload), counters, policy);
+        int delivered = deliver(members(topic, exclude), type, payload, counters, policy);
         for (BroadcastRelay relay : relays) {
             try {
                 relay.published(topic, type, payload);
@@ -269,29 +271,44 @@ public final class BroadcastRegistry {
         for (WebSocket ws : connections) {
             targets.add(target(ws));
         }
-        byte[] shared = null;
-        Counters counters = new Counters();
-        int delivered = 0;
-        for (BroadcastTarget t : targets) {
-            BroadcastTarget.Offer offer;
-            if (t.sharesFrames()) {
-                if (shared == null) {
-                    shared = encode(type, payload);
-                }
-                offer = t.offerFrame(shared, policy);
-            } else {
-                offer = t.offerMessage(type, payload, policy);
-            }
-            delivered += count(offer, counters);
-        }
-        return delivered;
+        return deliver(targets, type, payload, new Counters(), policy);
     }
 
-    /** Offers one shared frame to each receiver; returns how many took it. */
-    private static int deliver(List<BroadcastTarget> receivers, byte[] frame, Counters counters, SlowConsumerPolicy policy) {
+    /**
+     * Offers the message to each receiver; returns how many took it. Encode once per sharing key
+     * ({@link FrameSharing}): one plain frame for every receiver without compression, one
+     * compressed frame per distinct (level, threshold, window) among receivers without server
+     * context takeover, and a per-connection encoding for the rest (clients' masked frames, and
+     * compressors with context takeover, whose window is that connection's history).
+     */
+    private static int deliver(List<BroadcastTarget> receivers, Opcode type, byte[] payload, Counters counters,
+                               SlowConsumerPolicy policy) {
+        FrameSharing firstKey = null;
+        byte[] firstFrame = null;
+        Map<FrameSharing, byte[]> others = null; // rarely more than one shared key
         int delivered = 0;
         for (BroadcastTarget t : receivers) {
-            delivered += count(t.offerFrame(frame, policy), counters);
+            FrameSharing key = t.sharing();
+            BroadcastTarget.Offer offer;
+            if (!key.shared()) {
+                offer = t.offerMessage(type, payload, policy);
+            } else {
+                byte[] frame;
+                if (firstKey == null || firstKey.equals(key)) {
+                    if (firstKey == null) {
+                        firstKey = key;
+                        firstFrame = key.encode(type, payload);
+                    }
+                    frame = firstFrame;
+                } else {
+                    if (others == null) {
+                        others = new HashMap<>();
+                    }
+                    frame = others.computeIfAbsent(key, k -> k.encode(type, payload));
+                }
+                offer = t.offerFrame(frame, policy);
+            }
+            delivered += count(offer, counters);
         }
         return delivered;
     }
@@ -308,10 +325,6 @@ public final class BroadcastRegistry {
         }
         counters.refused.increment();
         return 0;
-    }
-
-    private static byte[] encode(Opcode type, byte[] payload) {
-        return ENCODER.encode(true, 0, type, payload, 0, payload.length);
     }
 
     private static void requireData(Opcode type) {

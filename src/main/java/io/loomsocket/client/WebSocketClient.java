@@ -12,6 +12,10 @@ import io.loomsocket.io.Timers;
 import io.loomsocket.io.Transport;
 import io.loomsocket.protocol.Connection;
 import io.loomsocket.protocol.ConnectionConfig;
+import io.loomsocket.protocol.deflate.DeflateNegotiation;
+import io.loomsocket.protocol.deflate.DeflateOptions;
+import io.loomsocket.protocol.deflate.DeflateParams;
+import io.loomsocket.handshake.ExtensionOffer;
 import io.loomsocket.protocol.MaskKeySource;
 import io.loomsocket.protocol.Role;
 import java.io.IOException;
@@ -84,6 +88,7 @@ public final class WebSocketClient {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration closeTimeout = SessionOptions.DEFAULT_CLOSE_TIMEOUT;
+        private DeflateOptions deflate; // null: no offer
         private long maxFrameSize = ConnectionConfig.DEFAULT_MAX_SIZE;
         private long maxMessageSize = ConnectionConfig.DEFAULT_MAX_SIZE;
         private int inboxLimit = SessionOptions.DEFAULT_INBOX_LIMIT;
@@ -104,6 +109,20 @@ public final class WebSocketClient {
         /** A subprotocol to offer, most preferred first. */
         public Builder subprotocol(String name) {
             subprotocols.add(name);
+            return this;
+        }
+
+        /**
+         * Offers permessage-deflate (RFC 7692) with {@link DeflateOptions#defaults()}: {@code
+         * permessage-deflate; client_max_window_bits}. Off by default.
+         */
+        public Builder deflate() {
+            return deflate(DeflateOptions.defaults());
+        }
+
+        /** Offers permessage-deflate with these settings ({@link DeflateNegotiation#offer}). */
+        public Builder deflate(DeflateOptions options) {
+            this.deflate = java.util.Objects.requireNonNull(options, "options");
             return this;
         }
 
@@ -207,7 +226,9 @@ public final class WebSocketClient {
             ConnectionConfig config = new ConnectionConfig(maxFrameSize, maxMessageSize, MaskKeySource.secure());
             SessionOptions sessionOptions = new SessionOptions(config, closeTimeout, inboxLimit, highWatermark, lowWatermark,
                     pingInterval, pingTimeout, idleTimeout); // validates the settings before connecting
-            ClientHandshake handshake = new ClientHandshake(hostHeader, resource, subprotocols, List.of(), headers.build(), KEYS);
+            ExtensionOffer deflateOffer = deflate == null ? null : DeflateNegotiation.offer(deflate);
+            ClientHandshake handshake = new ClientHandshake(hostHeader, resource, subprotocols,
+                    deflateOffer == null ? List.of() : List.of(deflateOffer), headers.build(), KEYS);
 
             Socket socket = new Socket();
             boolean ok = false;
@@ -231,10 +252,13 @@ public final class WebSocketClient {
                 transport.write(request, 0, request.length);
                 HandshakeReader.Result read = HandshakeReader.read(transport, HttpHeadParser.forResponse(), handshakeTimeout);
                 ClientHandshake.Result result = handshake.validate(read.parser().response());
-                Connection conn = new Connection(Role.CLIENT, config);
+                // RFC 7692 §7.1: a response that breaks the offer fails the connection (HandshakeException).
+                DeflateParams params = deflateOffer == null
+                        ? null : DeflateNegotiation.validateResponse(result.extensions(), deflateOffer).orElse(null);
+                Connection conn = new Connection(Role.CLIENT, config, params, deflate);
                 conn.open();
                 SocketSession session = new SocketSession(transport, conn, sessionOptions, Timers.shared(), path,
-                        result.subprotocol(), read.leftover());
+                        result.subprotocol(), ExtensionOffer.toHeaderValue(result.extensions()), read.leftover());
                 session.start("loomsocket-client-read-" + IDS.incrementAndGet());
                 ok = true;
                 return session;

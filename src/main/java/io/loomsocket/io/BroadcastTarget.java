@@ -31,7 +31,19 @@ public interface BroadcastTarget {
      */
     boolean sharesFrames();
 
-    /** Queues an already encoded, unmasked data frame. Only where {@link #sharesFrames()}. */
+    /**
+     * Which receivers may get the same encoding of a broadcast as this one (see {@link
+     * FrameSharing}). By default {@link FrameSharing#PLAIN} where {@link #sharesFrames()}, else
+     * {@link FrameSharing#PER_CONNECTION}.
+     */
+    default FrameSharing sharing() {
+        return sharesFrames() ? FrameSharing.PLAIN : FrameSharing.PER_CONNECTION;
+    }
+
+    /**
+     * Queues an already encoded, unmasked data frame. Only where {@link #sharesFrames()}, and
+     * only a frame encoded for this target's {@link #sharing()} key.
+     */
     Offer offerFrame(byte[] encodedFrame, SlowConsumerPolicy policy);
 
     /** Queues a whole message, encoded for this connection alone (masked on a client). */

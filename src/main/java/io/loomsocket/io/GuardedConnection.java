@@ -7,8 +7,10 @@ import io.loomsocket.protocol.ConnectionState;
 import io.loomsocket.protocol.Message;
 import io.loomsocket.protocol.Opcode;
 import io.loomsocket.protocol.Role;
+import io.loomsocket.protocol.deflate.DeflateParams;
 import java.io.InterruptedIOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -294,5 +296,9 @@ final class GuardedConnection {
 
     Role role() {
         return conn.role(); // final in the core
+    }
+
+    Optional<DeflateParams> deflate() {
+        return conn.deflate(); // final in the core
     }
 }

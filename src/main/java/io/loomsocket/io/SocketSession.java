@@ -11,6 +11,8 @@ import io.loomsocket.protocol.ConnectionState;
 import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Opcode;
 import io.loomsocket.protocol.Role;
+import io.loomsocket.protocol.deflate.DeflateOptions;
+import io.loomsocket.protocol.deflate.DeflateParams;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketAddress;
@@ -48,6 +50,8 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
     private final Timers timers;
     private final String path;
     private final Optional<String> subprotocol;
+    private final String extensions;
+    private final FrameSharing sharing;
     private final byte[] leftover;
     private final GuardedConnection core;
     private final Outbound outbound;
@@ -72,6 +76,17 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
      */
     public SocketSession(Transport transport, Connection connection, SessionOptions options, Timers timers, String path,
                          Optional<String> subprotocol, byte[] leftover) {
+        this(transport, connection, options, timers, path, subprotocol, "", leftover);
+    }
+
+    /**
+     * @param extensions the 101 response's {@code Sec-WebSocket-Extensions} value, "" if none;
+     *     the core was built with what it negotiated
+     */
+    public SocketSession(Transport transport, Connection connection, SessionOptions options, Timers timers, String path,
+                         Optional<String> subprotocol, String extensions, byte[] leftover) {
+        this.extensions = extensions;
+        this.sharing = sharingOf(connection);
         this.transport = transport;
         this.options = options;
         this.timers = timers;
@@ -81,6 +96,19 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         this.outbound = new Outbound(transport, timers, options.highWatermark(), options.lowWatermark(), this::closeIfDue);
         this.core = new GuardedConnection(connection, outbound);
         this.closing = new Closing(core, outbound, pings, transport, timers, options.closeTimeout());
+    }
+
+    private static FrameSharing sharingOf(Connection connection) {
+        if (connection.role() != Role.SERVER) {
+            return FrameSharing.PER_CONNECTION;
+        }
+        return connection.deflate().<FrameSharing>map(p -> {
+            if (!p.serverNoContextTakeover() && p.serverMaxWindowBits() == DeflateOptions.MAX_WINDOW_BITS) {
+                return FrameSharing.PER_CONNECTION;
+            }
+            DeflateOptions local = connection.deflateOptions();
+            return new FrameSharing.Deflated(local.level(), local.threshold(), p.serverMaxWindowBits());
+        }).orElse(FrameSharing.PLAIN);
     }
 
     private void closeIfDue() {
@@ -268,6 +296,15 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         return core.role() == Role.SERVER;
     }
 
+    /**
+     * {@link FrameSharing#PER_CONNECTION} on a client (masked frames) and on a server with server
+     * context takeover; {@link FrameSharing.Deflated} for a server without it; else plain.
+     */
+    @Override
+    public FrameSharing sharing() {
+        return sharing;
+    }
+
     @Override
     public Offer offerFrame(byte[] encodedFrame, SlowConsumerPolicy policy) {
         if (!sharesFrames()) {
@@ -416,6 +453,16 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
     @Override
     public Optional<String> subprotocol() {
         return subprotocol;
+    }
+
+    @Override
+    public String extensions() {
+        return extensions;
+    }
+
+    @Override
+    public Optional<DeflateParams> deflate() {
+        return core.deflate();
     }
 
     @Override

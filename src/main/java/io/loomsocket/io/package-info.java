@@ -12,6 +12,8 @@
  *       the lock that serialises every call into it; the owner of a fragmented message.
  *   <li>{@code Inbox} — data messages waiting for {@code receive()}, bounded (pull mode only).
  *   <li>{@code InlineListener} — inline mode: the reader calls the application's listener.
+ *   <li>{@link io.loomsocket.io.FrameSharing} — which broadcast receivers share one encoding
+ *       (plain, compressed without context takeover, or per connection).
  *   <li>{@code Outbound} — the outbound queue, watermarks, deferred broadcast frames, and the
  *       coalescing writer.
  *   <li>{@code Pings} — pings sent and their futures; {@code Keepalive} — pings and the idle
@@ -43,7 +45,16 @@
  *       while it is held, so the queue order is the core's order.
  *   <li>The <b>queue lock</b> ({@code Outbound}) guards the queue, deferred frames, byte counts and
  *       the writer flag. Lock order: core lock, then queue lock; never the reverse.
+ *   <li>The core lock also guards the connection's permessage-deflate state: its compressor and
+ *       inflater are used only by calls into the core, so messages are compressed in the order
+ *       they are queued, and inflated in the order they arrive. A broadcast to a receiver with
+ *       context takeover is compressed by {@code GuardedConnection.offerMessage}, under it; a
+ *       shared compressed frame ({@link io.loomsocket.io.FrameSharing}) is compressed by the
+ *       broadcaster with no lock but the pool's. {@code Connection.receiveEof}, from
+ *       {@code Closing.finish}, ends the native contexts.
  *   <li>The <b>inbox lock</b> and the <b>pings lock</b> are leaves: nothing else is taken under them.
+ *   <li>The zlib context pool's lock ({@code protocol.deflate.ZlibContexts}) is a leaf too, taken
+ *       under the core lock or under none.
  *   <li>No lock is held during I/O, while waiting for the peer (backpressure and the inbox wait on
  *       conditions, which release their lock), or while application code runs (listener
  *       callbacks, ping futures' actions, close listeners). All locks are

@@ -1,8 +1,13 @@
 package io.loomsocket.protocol;
 
+import io.loomsocket.protocol.deflate.DeflateOptions;
+import io.loomsocket.protocol.deflate.DeflateParams;
+import io.loomsocket.protocol.deflate.MessageDeflater;
+import io.loomsocket.protocol.deflate.MessageInflater;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The WebSocket connection as a state machine (RFC 6455 §5–§7), with no I/O: the socket layer
@@ -27,6 +32,11 @@ import java.util.Arrays;
  *       detail for anything unexpected.
  * </ul>
  *
+ * <p>With permessage-deflate negotiated (RFC 7692), messages with RSV1 set are inflated and
+ * messages at or above the threshold are sent compressed; the codec is in {@code
+ * protocol.deflate}, this class only decides which frames carry RSV1. {@link #releaseCompression()}
+ * ends the native zlib contexts, and {@link #receiveEof()} calls it.
+ *
  * <p>Not thread-safe: the socket layer serialises access (one reader thread, sends under a lock).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-7">RFC 6455 §7</a>
@@ -34,6 +44,8 @@ import java.util.Arrays;
 public final class Connection {
 
     private static final int MAX_CONTROL_PAYLOAD = 125;
+    /** RSV1, the "Per-Message Compressed" bit of RFC 7692 §6, as {@code rsv} bits. */
+    private static final int RSV1 = 0b100;
 
     private final Role role;
     private final ConnectionConfig config;
@@ -42,6 +54,12 @@ public final class Connection {
     private final MessageAssembler assembler;
     private final ArrayDeque<Message> events = new ArrayDeque<>();
     private final ArrayDeque<byte[]> outgoing = new ArrayDeque<>();
+    // permessage-deflate, when negotiated; all three null otherwise.
+    private final DeflateParams deflate;
+    private final MessageDeflater deflater;
+    private final MessageInflater inflater;
+    private final MessageInflater.Sink inflated;
+    private final DeflateOptions deflateOptions;
 
     private ConnectionState state = ConnectionState.CONNECTING;
     // The frame being received.
@@ -52,6 +70,8 @@ public final class Connection {
     // The message being sent, if it is fragmented: TEXT or BINARY, else null.
     private Opcode sendingType;
     private Utf8Validator sendingUtf8;
+    private boolean sendingCompressed; // the fragmented message being sent is compressed
+    private boolean receivingCompressed; // the message being received had RSV1 on its first frame
     // Closing.
     private CloseBody closeSent;
     private CloseBody closeReceived;
@@ -61,11 +81,57 @@ public final class Connection {
     private CloseBody pendingFailure; // a violation found while failures are deferred
 
     public Connection(Role role, ConnectionConfig config) {
+        this(role, config, null, null);
+    }
+
+    /**
+     * A connection with permessage-deflate, or without if {@code deflate} is null.
+     *
+     * @param deflate what the handshake negotiated, or null
+     * @param local this side's level and threshold (its flags and window bits were negotiated
+     *     into {@code deflate}); {@link DeflateOptions#defaults()} if null
+     */
+    public Connection(Role role, ConnectionConfig config, DeflateParams deflate, DeflateOptions local) {
         this.role = role;
         this.config = config;
         this.decoder = new FrameDecoder(new Receiver());
         this.encoder = new FrameEncoder(role, config.maskKeys());
         this.assembler = new MessageAssembler(config.maxMessageSize());
+        this.deflate = deflate;
+        if (deflate != null) {
+            DeflateOptions options = local != null ? local : DeflateOptions.defaults();
+            this.deflateOptions = options;
+            this.deflater = MessageDeflater.forSender(deflate, options, role);
+            this.inflater = MessageInflater.forReceiver(deflate, role, config.maxMessageSize());
+            this.inflated = assembler::append;
+        } else {
+            this.deflater = null;
+            this.inflater = null;
+            this.inflated = null;
+            this.deflateOptions = null;
+        }
+    }
+
+    /** The permessage-deflate parameters negotiated, if any. */
+    public Optional<DeflateParams> deflate() {
+        return Optional.ofNullable(deflate);
+    }
+
+    /** This side's permessage-deflate settings (level, threshold), or null without the extension. */
+    public DeflateOptions deflateOptions() {
+        return deflateOptions;
+    }
+
+    /**
+     * Ends the native zlib contexts of permessage-deflate (if any); afterwards messages are sent
+     * uncompressed and a compressed one received fails the connection with 1011. The socket layer
+     * calls it, through {@link #receiveEof()}, when the connection is torn down. Idempotent.
+     */
+    public void releaseCompression() {
+        if (deflater != null) {
+            deflater.release();
+            inflater.release();
+        }
     }
 
     public Role role() {
@@ -146,6 +212,7 @@ public final class Connection {
         eof = true;
         assembler.reset();
         state = ConnectionState.CLOSED;
+        releaseCompression();
     }
 
     /** The next event received, or {@code null} when there is none. */
@@ -201,6 +268,13 @@ public final class Connection {
                     checkOutgoingText(payload, off, len, fin, true);
                 }
                 sendingType = fin ? null : opcode;
+                if (deflater != null && deflater.compresses(len, fin)) {
+                    // RFC 7692 §6.1: the "Per-Message Compressed" bit is set on the first frame only.
+                    byte[] compressed = deflater.compressFragment(payload, off, len, fin);
+                    sendingCompressed = !fin;
+                    outgoing.add(encoder.encode(fin, RSV1, opcode, compressed, 0, compressed.length));
+                    return;
+                }
             }
             case CONTINUATION -> {
                 if (sendingType == null) {
@@ -211,6 +285,12 @@ public final class Connection {
                 }
                 if (fin) {
                     sendingType = null;
+                }
+                if (sendingCompressed) {
+                    byte[] compressed = deflater.compressFragment(payload, off, len, fin);
+                    sendingCompressed = !fin;
+                    outgoing.add(encoder.encode(fin, 0, opcode, compressed, 0, compressed.length));
+                    return;
                 }
             }
             case PING, PONG, CLOSE -> {
@@ -238,7 +318,9 @@ public final class Connection {
      * after any fragmented message in progress, never inside it).
      *
      * A TEXT payload must be valid UTF-8, as {@code String.getBytes(UTF_8)} always is; it is not
-     * checked again here.
+     * checked again here. With permessage-deflate it is compressed by this connection's own
+     * compressor (in the order of this call), unless a fragmented message is being compressed
+     * right now, which the compressor cannot interleave with another: then it goes uncompressed.
      *
      * @throws IllegalStateException when the connection is not OPEN
      * @throws IllegalArgumentException for a type other than TEXT or BINARY
@@ -247,6 +329,10 @@ public final class Connection {
         requireOpen();
         if (type != Opcode.TEXT && type != Opcode.BINARY) {
             throw new IllegalArgumentException("not a data message type: " + type);
+        }
+        if (deflater != null && !deflater.inMessage() && deflater.compresses(payload.length, true)) {
+            byte[] compressed = deflater.compress(payload, 0, payload.length);
+            return encoder.encode(true, RSV1, type, compressed, 0, compressed.length);
         }
         return encoder.encode(true, 0, type, payload, 0, payload.length);
     }
@@ -372,6 +458,7 @@ public final class Connection {
         outgoing.add(encoder.encode(true, 0, Opcode.CLOSE, payload, 0, payload.length));
         closeSent = body;
         sendingType = null;
+        sendingCompressed = false;
         state = ConnectionState.CLOSING;
     }
 
@@ -421,22 +508,25 @@ public final class Connection {
                 throw new ProtocolException(masked ? Violation.MASKED_SERVER_FRAME : Violation.UNMASKED_CLIENT_FRAME,
                         masked ? "masked frame from the server" : "unmasked frame from the client");
             }
-            // §5.2: "If a nonzero value is received and none of the negotiated extensions defines
-            // the meaning of such a nonzero value, the receiving endpoint MUST _Fail_".
-            if (rsv != 0) {
-                throw new ProtocolException(Violation.RESERVED_BITS, "reserved bits set: " + Integer.toBinaryString(rsv) + " with no extension negotiated");
-            }
+            checkReservedBits(rsv, opcode);
             frameOpcode = opcode;
             frameFin = fin;
             // §5.4 fragmentation and §5.5 control frames, for every kind of frame.
             switch (opcode) {
                 case TEXT, BINARY -> {
                     checkFrameSize(payloadLength);
-                    assembler.startMessage(opcode, payloadLength);
+                    if (rsv == RSV1) {
+                        // The inflated size is checked as it grows (MessageInflater), not from the header.
+                        assembler.startCompressedMessage(opcode, payloadLength);
+                        inflater.startMessage();
+                    } else {
+                        assembler.startMessage(opcode, payloadLength);
+                    }
+                    receivingCompressed = rsv == RSV1;
                 }
                 case CONTINUATION -> {
                     checkFrameSize(payloadLength);
-                    assembler.continueMessage(payloadLength);
+                    assembler.continueMessage(receivingCompressed ? 0 : payloadLength);
                 }
                 case CLOSE, PING, PONG -> {
                     if (!fin) {
@@ -456,6 +546,29 @@ public final class Connection {
             }
         }
 
+        /**
+         * §5.2: "If a nonzero value is received and none of the negotiated extensions defines the
+         * meaning of such a nonzero value, the receiving endpoint MUST _Fail_". permessage-deflate
+         * defines RSV1, on the first frame of a data message only (RFC 7692 §6.1).
+         */
+        private void checkReservedBits(int rsv, Opcode opcode) {
+            if (rsv == 0) {
+                return;
+            }
+            if (rsv != RSV1 || deflate == null) {
+                throw new ProtocolException(Violation.RESERVED_BITS, "reserved bits set: " + Integer.toBinaryString(rsv)
+                        + (deflate == null ? " with no extension negotiated" : "; permessage-deflate defines RSV1 (100) only"));
+            }
+            // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control
+            // frames and non-first fragments of a data message."
+            if (opcode.isControl()) {
+                throw new ProtocolException(Violation.COMPRESSED_CONTROL_FRAME, "RSV1 set on a " + opcode + " frame");
+            }
+            if (opcode == Opcode.CONTINUATION) {
+                throw new ProtocolException(Violation.COMPRESSED_CONTINUATION, "RSV1 set on a continuation frame");
+            }
+        }
+
         private void checkFrameSize(long payloadLength) {
             if (payloadLength > config.maxFrameSize()) {
                 throw new ProtocolException(Violation.FRAME_TOO_BIG,
@@ -468,6 +581,8 @@ public final class Connection {
             if (frameOpcode.isControl()) {
                 System.arraycopy(buf, off, control, controlLength, len);
                 controlLength += len;
+            } else if (receivingCompressed) {
+                inflater.inflate(buf, off, len, inflated);
             } else {
                 assembler.append(buf, off, len);
             }
@@ -477,6 +592,10 @@ public final class Connection {
         public boolean onFrameEnd() {
             switch (frameOpcode) {
                 case TEXT, BINARY, CONTINUATION -> {
+                    if (receivingCompressed && frameFin) {
+                        inflater.endMessage(inflated); // RFC 7692 §7.2.2: append 00 00 ff ff, inflate
+                        receivingCompressed = false;
+                    }
                     Message message = assembler.endFrame(frameFin);
                     if (message != null) {
                         events.add(message);

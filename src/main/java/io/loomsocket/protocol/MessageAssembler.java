@@ -62,6 +62,28 @@ public final class MessageAssembler {
     }
 
     /**
+     * The first frame of a compressed message begins (RFC 7692): what {@link #append} receives is
+     * inflated, of a size no header announces, so the buffer grows by doubling from a guess, and
+     * the caller bounds the size while inflating. A continuation frame of such a message is
+     * announced with {@code continueMessage(0)}.
+     *
+     * @throws ProtocolException {@link Violation#EXPECTED_CONTINUATION} inside a fragmented message
+     */
+    public void startCompressedMessage(Opcode opcode, long frameLength) {
+        if (type != null) {
+            throw new ProtocolException(Violation.EXPECTED_CONTINUATION,
+                    "new " + opcode + " frame inside a fragmented " + type + " message");
+        }
+        type = opcode;
+        size = 0;
+        fragmented = true; // grow by doubling up to the limit
+        utf8.reset();
+        frameEnd = 0;
+        long guess = Math.max(256, frameLength * 3);
+        buf = new byte[(int) Math.min(guess, Math.min(maxMessageSize, EAGER_ALLOCATION_LIMIT))];
+    }
+
+    /**
      * A continuation frame begins.
      *
      * @throws ProtocolException {@link Violation#UNEXPECTED_CONTINUATION} with no message in

@@ -37,7 +37,19 @@ public enum Violation {
     /** §7.4.1 (1009): a message longer than the configured maximum message size. */
     MESSAGE_TOO_BIG(CloseCode.MESSAGE_TOO_BIG, "7.4.1"),
     /** RFC 7692 §7.2.2 (1007): compressed data that does not inflate. */
-    INVALID_COMPRESSED_DATA(CloseCode.INVALID_FRAME_PAYLOAD_DATA, "RFC 7692 §7.2.2");
+    INVALID_COMPRESSED_DATA(CloseCode.INVALID_FRAME_PAYLOAD_DATA, "RFC 7692 §7.2.2"),
+    /** RFC 7692 §7.2.2 with §7.4.1 (1009): a compressed message that inflates past the maximum message size. */
+    INFLATED_MESSAGE_TOO_BIG(CloseCode.MESSAGE_TOO_BIG, "RFC 7692 §7.2.2"),
+    /**
+     * RFC 7692 §6.1 (1002): "An endpoint MUST NOT set the "Per-Message Compressed" bit of control
+     * frames"; receiving one fails the connection.
+     */
+    COMPRESSED_CONTROL_FRAME(CloseCode.PROTOCOL_ERROR, "RFC 7692 §6.1"),
+    /**
+     * RFC 7692 §6.1 (1002): nor "[of] non-first fragments of a data message"; receiving one fails
+     * the connection.
+     */
+    COMPRESSED_CONTINUATION(CloseCode.PROTOCOL_ERROR, "RFC 7692 §6.1");
 
     private final CloseCode closeCode;
     private final String section;

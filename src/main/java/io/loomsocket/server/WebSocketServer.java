@@ -21,6 +21,8 @@ import io.loomsocket.protocol.ConnectionConfig;
 import io.loomsocket.protocol.ConnectionState;
 import io.loomsocket.protocol.MaskKeySource;
 import io.loomsocket.protocol.Role;
+import io.loomsocket.protocol.deflate.DeflateNegotiation;
+import io.loomsocket.protocol.deflate.DeflateOptions;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -81,14 +83,16 @@ public final class WebSocketServer implements AutoCloseable {
      * 64 messages waiting per connection, outbound watermarks 1 MiB / 256 KiB (what a broadcast
      * does to a receiver over them is the {@link io.loomsocket.broadcast.BroadcastRegistry}'s
      * policy), a keepalive ping every 20 s with a 20 s pong timeout, and no idle timeout unless
-     * set. {@code pingInterval} and {@code idleTimeout} are null when off.
+     * set. {@code pingInterval} and {@code idleTimeout} are null when off. {@code deflate} is what
+     * permessage-deflate offers the server accepts ({@link DeflateOptions#defaults()} unless set),
+     * null when it is off ({@link Builder#noDeflate()}).
      */
     public record Options(String host, int port, int backlog, long maxFrameSize, long maxMessageSize,
                           Duration handshakeTimeout, Duration closeTimeout, int inboxLimit,
                           long highWatermark, long lowWatermark,
                           Duration pingInterval, Duration pingTimeout, Duration idleTimeout,
                           HttpLimits httpLimits, Set<String> allowedOrigins, List<String> subprotocols,
-                          boolean subprotocolRequired) {}
+                          boolean subprotocolRequired, DeflateOptions deflate) {}
 
     public static Builder builder() {
         return new Builder();
@@ -185,10 +189,12 @@ public final class WebSocketServer implements AutoCloseable {
                 return; // a plain HTTP answer from the request hook
             }
             ServerHandshake.Offer offer = upgrade.offer;
-            Connection conn = new Connection(Role.SERVER, sessionOptions.connection());
+            Connection conn = upgrade.deflate == null
+                    ? new Connection(Role.SERVER, sessionOptions.connection())
+                    : new Connection(Role.SERVER, sessionOptions.connection(), upgrade.deflate.params(), options.deflate());
             conn.open();
             session = new SocketSession(transport, conn, sessionOptions, timers, offer.head().path(), upgrade.subprotocol,
-                    read.leftover());
+                    upgrade.deflate == null ? "" : upgrade.deflate.response().toHeaderValue(), read.leftover());
             session.setRequest(offer.head(), upgrade.route.parameters(), upgrade.attributes);
             sessions.add(session);
             handshaking.remove(socket);
@@ -234,7 +240,8 @@ public final class WebSocketServer implements AutoCloseable {
     /** The 101 response, with the request hook's extra headers; a reserved one is the hook's fault: 500. */
     private static byte[] switchingProtocols(Upgrade upgrade) {
         try {
-            return ServerHandshake.accept(upgrade.offer, upgrade.subprotocol, List.of(), upgrade.responseHeaders);
+            return ServerHandshake.accept(upgrade.offer, upgrade.subprotocol,
+                    upgrade.deflate == null ? List.of() : List.of(upgrade.deflate.response()), upgrade.responseHeaders);
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.WARNING, "request hook added a header the handshake owns; answering 500", e);
             throw new HandshakeException(500, "internal server error");
@@ -243,7 +250,8 @@ public final class WebSocketServer implements AutoCloseable {
 
     /** The outcome of the checks before the upgrade: a response to send instead, or the upgrade. */
     private record Upgrade(byte[] response, ServerHandshake.Offer offer, Router.Match route,
-                           Optional<String> subprotocol, Map<String, Object> attributes, HttpHeaders responseHeaders) {}
+                           Optional<String> subprotocol, Map<String, Object> attributes, HttpHeaders responseHeaders,
+                           DeflateNegotiation.Accepted deflate) {}
 
     /**
      * The checks before the upgrade, in order: the request hook (which may answer plain HTTP
@@ -276,7 +284,7 @@ public final class WebSocketServer implements AutoCloseable {
             }
             switch (decision) {
                 case HandshakeDecision.Respond r -> {
-                    return new Upgrade(plainResponse, null, null, Optional.empty(), Map.of(), HttpHeaders.empty());
+                    return new Upgrade(plainResponse, null, null, Optional.empty(), Map.of(), HttpHeaders.empty(), null);
                 }
                 case HandshakeDecision.Accept a -> {
                     attributes = a.attributes();
@@ -297,7 +305,11 @@ public final class WebSocketServer implements AutoCloseable {
         if (subprotocol.isEmpty() && options.subprotocolRequired()) {
             throw new HandshakeException(400, "a subprotocol is required; supported: " + String.join(", ", options.subprotocols()));
         }
-        return new Upgrade(null, offer, route.get(), subprotocol, attributes, responseHeaders);
+        // RFC 7692: the first acceptable permessage-deflate offer, if the server has it on; none
+        // offered (Autobahn 0.6.4, curl) or none valid: no extension, exactly as before.
+        DeflateNegotiation.Accepted deflate = options.deflate() == null
+                ? null : DeflateNegotiation.accept(offer.extensions(), options.deflate()).orElse(null);
+        return new Upgrade(null, offer, route.get(), subprotocol, attributes, responseHeaders, deflate);
     }
 
     private void runHandler(SocketSession session, WebSocketHandler handler) throws InterruptedException {
@@ -391,6 +403,7 @@ public final class WebSocketServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 0;
         private int backlog = 1024;
+        private DeflateOptions deflate = DeflateOptions.defaults();
         private long maxFrameSize = ConnectionConfig.DEFAULT_MAX_SIZE;
         private long maxMessageSize = ConnectionConfig.DEFAULT_MAX_SIZE;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -561,6 +574,23 @@ public final class WebSocketServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * permessage-deflate (RFC 7692) with these settings: the server accepts the first valid
+         * offer, and compresses messages of at least {@code options.threshold()} bytes. On by
+         * default with {@link DeflateOptions#defaults()}; a client that offers nothing gets no
+         * compression.
+         */
+        public Builder deflate(DeflateOptions options) {
+            this.deflate = java.util.Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** No permessage-deflate: every offer is declined. */
+        public Builder noDeflate() {
+            this.deflate = null;
+            return this;
+        }
+
         /** Binds and starts accepting. */
         public WebSocketServer start() throws IOException {
             if (defaultEndpoint == null && router.isEmpty()) {
@@ -574,7 +604,8 @@ public final class WebSocketServer implements AutoCloseable {
                     pingInterval, pingTimeout, idleTimeout); // validates the settings before binding
             WebSocketServer server = new WebSocketServer(new Options(host, port, backlog, maxFrameSize, maxMessageSize,
                     handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark,
-                    pingInterval, pingTimeout, idleTimeout, httpLimits, allowedOrigins, subprotocols, subprotocolRequired),
+                    pingInterval, pingTimeout, idleTimeout, httpLimits, allowedOrigins, subprotocols, subprotocolRequired,
+                    deflate),
                     sessionOptions, defaultEndpoint, router, requestHook);
             server.acceptor.start();
             return server;

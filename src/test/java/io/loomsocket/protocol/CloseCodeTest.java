@@ -292,6 +292,9 @@ class CloseCodeTest {
             "FRAME_TOO_BIG, 1009",
             "MESSAGE_TOO_BIG, 1009",
             "INVALID_COMPRESSED_DATA, 1007",
+            "INFLATED_MESSAGE_TOO_BIG, 1009",
+            "COMPRESSED_CONTROL_FRAME, 1002",
+            "COMPRESSED_CONTINUATION, 1002",
     })
     void eachViolationFailsTheConnectionWithItsCode(Violation violation, int code) {
         assertThat(violation.closeCode().code()).isEqualTo(code);
@@ -304,6 +307,6 @@ class CloseCodeTest {
 
     @Test
     void theViolationTableCoversEveryViolation() {
-        assertThat(Violation.values()).hasSize(16);
+        assertThat(Violation.values()).hasSize(19);
     }
 }
