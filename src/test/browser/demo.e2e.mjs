@@ -86,6 +86,14 @@ async function visit(name) {
   context.setDefaultTimeout(STEP_MS);
   context.setDefaultNavigationTimeout(STEP_MS);
   const page = await context.newPage();
+  // Keeps the page's WebSocket objects, so the test can read what each negotiated (extensions).
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) { super(...args); window.__sockets.push(this); }
+    };
+  });
   const v = { name, page, log: [], errors: [], sockets: new Map() };
   page.on('console', (m) => {
     // (the willReadFrequently advice is about this test's own getImageData calls)
@@ -221,6 +229,20 @@ function sockets(v) {
   return [...v.sockets].map(([u, s]) => `${new URL(u).pathname} ${s.received} in/${s.sent} out${s.closed ? ' (closed)' : ''}`).join(', ');
 }
 
+// Chromium offers permessage-deflate ("permessage-deflate; client_max_window_bits"); the demo
+// server accepts it by default, so every socket of the page must have negotiated it.
+async function requireDeflate(v) {
+  step = `${v.name}: permessage-deflate negotiated`;
+  const negotiated = await v.page.evaluate(() => window.__sockets.map((s) => [new URL(s.url).pathname, s.extensions]));
+  if (negotiated.length === 0) throw new Error('the page created no WebSocket object');
+  for (const [path, ext] of negotiated) {
+    if (!/^permessage-deflate\b/.test(ext)) {
+      throw new Error(`${path}: Sec-WebSocket-Extensions is ${JSON.stringify(ext)}, not permessage-deflate`);
+    }
+  }
+  return negotiated;
+}
+
 function requireSockets(v) {
   step = `${v.name}: WebSockets`;
   const paths = [...v.sockets.keys()].map((u) => new URL(u).pathname);
@@ -290,13 +312,14 @@ try {
 
   for (const v of [alice, bob]) requireSockets(v);
   log(`websockets: alice ${sockets(alice)}; bob ${sockets(bob)}`);
+  for (const v of [alice, bob]) log(`${v.name} negotiated ${JSON.stringify(await requireDeflate(v))}`);
 
   step = 'screenshot';
   const shots = [await screenshot(alice, 'demo-e2e.png'), await screenshot(bob, 'demo-e2e-bob.png')];
   for (const v of visitors) for (const line of v.log) log(`${v.name} ${line}`);
   await closeBrowser();
   clearTimeout(watchdog);
-  console.log(`PASS demo-e2e: alice and bob joined, bob got "${expected}", price changed `
+  console.log(`PASS demo-e2e: permessage-deflate negotiated on every socket, alice and bob joined, bob got "${expected}", price changed `
     + `${bobTicks.length - 1}+ times, chart drawn; ${Date.now() - started} ms; screenshots ${shots.join(', ')}`);
   process.exit(0);
 } catch (e) {

@@ -276,7 +276,7 @@ public final class BroadcastRegistry {
 
     /**
      * Offers the message to each receiver; returns how many took it. Encode once per sharing key
-     * ({@link FrameSharing}): one plain frame for every receiver without compression, one
+     * ({@code io.loomsocket.io.FrameSharing}): one plain frame for every receiver without compression, one
      * compressed frame per distinct (level, threshold, window) among receivers without server
      * context takeover, and a per-connection encoding for the rest (clients' masked frames, and
      * compressors with context takeover, whose window is that connection's history).

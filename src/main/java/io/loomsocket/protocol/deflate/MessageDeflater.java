@@ -20,7 +20,7 @@ import java.util.zip.Deflater;
  * <p>Context: with context takeover the compressor is this sender's own, created at the first
  * compressed message. Without it ("the sender MUST start compressing each new message with an
  * empty LZ77 sliding window", §7.1.1.1), and whenever the window is limited, a compressor is
- * borrowed from {@link ZlibContexts} for one message and given back at its end.
+ * borrowed from {@code ZlibContexts} for one message and given back at its end.
  *
  * <p>Not thread-safe: the connection's core lock orders its use. {@link #release()} ends the
  * native context; the connection calls it when it is torn down.

@@ -25,7 +25,7 @@ import java.util.zip.Inflater;
  *
  * <p>Context: with the peer's context takeover the inflater is this connection's own, created
  * at the first compressed message; without it ("the peer MUST start compressing each new message
- * with an empty LZ77 sliding window") one is borrowed from {@link ZlibContexts} per message.
+ * with an empty LZ77 sliding window") one is borrowed from {@code ZlibContexts} per message.
  * Not thread-safe: the core lock orders its use. {@link #release()} ends the native context.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7692#section-7.2.2">RFC 7692 §7.2.2</a>
