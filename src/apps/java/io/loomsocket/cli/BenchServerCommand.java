@@ -16,7 +16,7 @@ final class BenchServerCommand {
     private BenchServerCommand() {}
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, 1, List.of("keepalive"));
+        Args args = Args.parse(argv, 1, List.of("keepalive", "no-deflate"));
         WebSocketServer.Builder builder = WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001))
@@ -24,7 +24,7 @@ final class BenchServerCommand {
         if (!args.has("keepalive")) {
             builder.noKeepalive();
         }
-        WebSocketServer server = new BenchServerApp().configure(builder).start();
+        WebSocketServer server = new BenchServerApp().configure(Main.deflate(builder, args)).start();
         return Main.serveUntilStopped(server, out,
                 "bench-server listening on " + server.url() + " (/broadcast, /broadcast-all, any other path echoes; Ctrl-C stops it)");
     }

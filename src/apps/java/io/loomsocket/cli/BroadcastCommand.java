@@ -15,11 +15,11 @@ final class BroadcastCommand {
     private BroadcastCommand() {}
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, 1, List.of("exclude-sender"));
+        Args args = Args.parse(argv, 1, List.of("exclude-sender", "no-deflate"));
         BroadcastApp app = new BroadcastApp(args.has("exclude-sender"));
-        WebSocketServer server = app.configure(WebSocketServer.builder()
+        WebSocketServer server = app.configure(Main.deflate(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(9001)))
+                .port(args.getPort(9001)), args))
                 .start();
         return Main.serveUntilStopped(server, out,
                 "broadcast server listening on " + server.url() + "/ (each path is a room"

@@ -12,20 +12,23 @@ record CommandSpec(String name, String usage, String description, List<String> v
                    int positionals) {
 
     private static final List<String> SERVER = List.of("host", "port");
+    private static final String DEFLATE = "Clients that offer permessage-deflate (RFC 7692) get it; --no-deflate declines every offer.";
 
     static final Map<String, CommandSpec> ALL = Map.ofEntries(
-            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--max-size 64M]",
+            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--no-deflate]",
                     "An echo server: every text and binary message goes back as received, on any path.\n"
-                    + "Limits: messages and frames up to --max-size (default 64M; larger: close 1009).",
-                    List.of("host", "port", "max-size"), List.of(), 0),
-            spec("connect", "connect ws://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping]",
+                    + "Limits: messages and frames up to --max-size (default 64M; larger: close 1009).\n"
+                    + DEFLATE,
+                    List.of("host", "port", "max-size"), List.of("no-deflate"), 0),
+            spec("connect", "connect ws://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping] [--deflate]",
                     "An interactive client: each line of stdin is sent as a text message; messages received are\n"
                     + "printed. At the end of stdin it waits for replies (until none came for 500 ms, at most 2 s),\n"
-                    + "then closes with 1000. Limits: messages up to --max-size (default 1M).",
-                    List.of("header", "subprotocol", "max-size"), List.of("ping"), 1),
-            spec("broadcast", "broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender]",
-                    "Every message goes to every connection on the same path, encoded once.",
-                    SERVER, List.of("exclude-sender"), 0),
+                    + "then closes with 1000. Limits: messages up to --max-size (default 1M).\n"
+                    + "--deflate offers permessage-deflate (RFC 7692); what the server accepted is printed.",
+                    List.of("header", "subprotocol", "max-size"), List.of("ping", "deflate"), 1),
+            spec("broadcast", "broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender] [--no-deflate]",
+                    "Every message goes to every connection on the same path, encoded once.\n" + DEFLATE,
+                    SERVER, List.of("exclude-sender", "no-deflate"), 0),
             spec("heartbeat-echo", "heartbeat-echo [--port 9001] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s]",
                     "Echo with keepalive pings; peers that stop answering are dropped (1011).",
                     List.of("host", "port", "ping-interval", "ping-timeout"), List.of(), 0),
@@ -41,12 +44,12 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("channels", "channels [--port 9001] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
                     "JSON channels with a simulated BTC/USD ticker on ticker_btc.",
                     List.of("host", "port", "token", "interval", "seed"), List.of(), 0),
-            spec("demo", "demo [--port 8080] [--host 127.0.0.1]",
-                    "A web page at / with the chat (/chat) and the live ticker (/channels).",
-                    SERVER, List.of(), 0),
-            spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--keepalive]",
-                    "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.",
-                    List.of("host", "port", "max-size"), List.of("keepalive"), 0));
+            spec("demo", "demo [--port 8080] [--host 127.0.0.1] [--no-deflate]",
+                    "A web page at / with the chat (/chat) and the live ticker (/channels).\n" + DEFLATE,
+                    SERVER, List.of("no-deflate"), 0),
+            spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--keepalive] [--no-deflate]",
+                    "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.\n" + DEFLATE,
+                    List.of("host", "port", "max-size"), List.of("keepalive", "no-deflate"), 0));
 
     private static Map.Entry<String, CommandSpec> spec(String name, String usage, String description, List<String> values,
                                                        List<String> flags, int positionals) {

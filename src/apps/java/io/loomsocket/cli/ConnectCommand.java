@@ -39,7 +39,7 @@ final class ConnectCommand {
     private ConnectCommand() {}
 
     static int run(String[] argv, InputStream stdin, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, 1, List.of("ping"));
+        Args args = Args.parse(argv, 1, List.of("ping", "deflate"));
         if (args.positional.size() != 1) {
             throw new IllegalArgumentException("connect needs one ws:// URI, e.g. connect ws://127.0.0.1:9001/");
         }
@@ -61,9 +61,16 @@ final class ConnectCommand {
             options.subprotocol(p);
         }
         options.maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE));
+        if (args.has("deflate")) {
+            options.deflate();
+        }
 
         WebSocket ws = options.connect(uri);
         out.println("connected to " + uri + ws.subprotocol().map(p -> " (subprotocol " + p + ")").orElse(""));
+        if (args.has("deflate")) {
+            out.println(ws.extensions().isEmpty() ? "permessage-deflate: declined by the server"
+                    : "extensions: " + ws.extensions());
+        }
         out.flush();
 
         // Received messages are printed by their own thread, so that they appear while stdin waits.

@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code demo [--port 8080] [--host 127.0.0.1]}: the chat at {@code /chat}, the channels and ticker
+ * {@code demo [--port 8080] [--host 127.0.0.1] [--no-deflate]}: the chat at {@code /chat}, the channels and ticker
  * at {@code /channels} and a page using both at {@code /}. See {@link DemoApp}.
  */
 final class DemoCommand {
@@ -14,11 +14,11 @@ final class DemoCommand {
     private DemoCommand() {}
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, 1, List.of());
+        Args args = Args.parse(argv, 1, List.of("no-deflate"));
         DemoApp app = new DemoApp();
-        WebSocketServer server = app.start(app.configure(WebSocketServer.builder()
+        WebSocketServer server = app.start(app.configure(Main.deflate(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(8080))));
+                .port(args.getPort(8080)), args)));
         // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.
         String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "127.0.0.1" : server.host();
         String http = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();

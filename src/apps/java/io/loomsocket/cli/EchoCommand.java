@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M]}: sends every text and binary
+ * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M] [--no-deflate]}: sends every text and binary
  * message back as received, on any path. Made to be tested by conformance suites.
  */
 final class EchoCommand {
@@ -16,14 +16,14 @@ final class EchoCommand {
     private EchoCommand() {}
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, 1, List.of());
-        WebSocketServer server = WebSocketServer.builder()
+        Args args = Args.parse(argv, 1, List.of("no-deflate"));
+        WebSocketServer.Builder builder = WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001))
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
                 .noKeepalive() // conformance suites count an unexpected ping against a test case
-                .listener(Echo.LISTENER) // runs on each connection's reader thread
-                .start();
+                .listener(Echo.LISTENER); // runs on each connection's reader thread
+        WebSocketServer server = Main.deflate(builder, args).start();
         return Main.serveUntilStopped(server, out,
                 "echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
     }

@@ -73,6 +73,14 @@ public final class Main {
      * What every server command ends with: stop gracefully on SIGINT/SIGTERM, print the banner,
      * and wait until the server has stopped. Returns the exit status, 0.
      */
+    /**
+     * Permessage-deflate as the command line says: the server builder's default (accept offers
+     * with {@code DeflateOptions.defaults()}), or {@code --no-deflate}: decline every offer.
+     */
+    static WebSocketServer.Builder deflate(WebSocketServer.Builder builder, Args args) {
+        return args.has("no-deflate") ? builder.noDeflate() : builder;
+    }
+
     static int serveUntilStopped(WebSocketServer server, PrintStream out, String... banner) throws InterruptedException {
         stopOnSignal(server);
         for (String line : banner) {

@@ -218,6 +218,54 @@ class ConnectCommandTest {
     }
 
     @Test
+    void deflateOffersPermessageDeflateAndPrintsWhatTheServerAccepted() throws Exception {
+        CompletableFuture<String> serverSaw = new CompletableFuture<>();
+        WebSocketServer server = serve(ws -> {
+            serverSaw.complete(ws.extensions());
+            ECHO.handle(ws);
+        });
+        CompletableFuture<Integer> exit = connect(server.url() + "/", "--deflate");
+        stdout.await(line -> line.startsWith("extensions: permessage-deflate"), WAIT);
+        String long_ = "compressible ".repeat(40);
+        stdin.type(long_);
+        stdout.await("< " + long_);
+        stdin.end();
+
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(serverSaw.get(5, TimeUnit.SECONDS)).startsWith("permessage-deflate");
+    }
+
+    @Test
+    void deflateDeclinedByAServerWithNoDeflateIsSaidAndMessagesStillFlow() throws Exception {
+        String[] argv = {"echo", "--no-deflate"};
+        WebSocketServer server = Main.deflate(WebSocketServer.builder().host("127.0.0.1").port(0).handler(ECHO),
+                Args.parse(argv, 1, List.of("no-deflate"))).start();
+        servers.add(server);
+        assertThat(server.options().deflate()).as("--no-deflate turns the server's default off").isNull();
+
+        CompletableFuture<Integer> exit = connect(server.url() + "/", "--deflate");
+        stdout.await("permessage-deflate: declined by the server");
+        stdin.type("plain");
+        stdout.await("< plain");
+        stdin.end();
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void serverCommandsAcceptDeflateByDefault() throws IOException {
+        String[] argv = {"echo"};
+        WebSocketServer server = Main.deflate(WebSocketServer.builder().host("127.0.0.1").port(0).handler(ECHO),
+                Args.parse(argv, 1, List.of("no-deflate"))).start();
+        servers.add(server);
+        assertThat(server.options().deflate()).as("without --no-deflate: the server's default, on").isNotNull();
+        for (String command : List.of("echo", "demo", "broadcast", "bench-server")) {
+            assertThat(CommandSpec.ALL.get(command).flags()).as(command).contains("no-deflate");
+            assertThat(CommandSpec.ALL.get(command).help()).as(command).contains("--no-deflate");
+        }
+        assertThat(CommandSpec.ALL.get("connect").flags()).contains("deflate");
+    }
+
+    @Test
     void aMissingUriIsAUsageErrorWithExitTwo() throws Exception {
         assertThat(connect().get(10, TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(stderr.seen()).anyMatch(line -> line.contains("connect needs one ws:// URI"));
