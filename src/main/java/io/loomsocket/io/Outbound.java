@@ -58,7 +58,7 @@ final class Outbound {
 
     // Guarded by lock. Small initial capacities: most connections use them lightly.
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>(2);
-    private final ArrayDeque<byte[]> deferred = new ArrayDeque<>(1);
+    private ArrayDeque<byte[]> deferred; // made by the first offer that must wait for a fragmented message
     private long queuedBytes; // queued and deferred, not yet written
     private long enqueuedTotal; // bytes ever put on the queue, in order
     private boolean writing;
@@ -104,7 +104,7 @@ final class Outbound {
                 dropDeferred();
             }
             this.messageOpen = messageOpen;
-            if (!messageOpen && !deferred.isEmpty()) {
+            if (!messageOpen && deferred != null && !deferred.isEmpty()) {
                 for (byte[] b; (b = deferred.poll()) != null; ) { // broadcasts that waited for the message to end
                     queue.add(b);
                     enqueuedTotal += b.length;
@@ -132,6 +132,9 @@ final class Outbound {
             }
             queuedBytes += frame.length;
             if (messageOpen) {
+                if (deferred == null) {
+                    deferred = new ArrayDeque<>(2);
+                }
                 deferred.add(frame);
                 return Offer.QUEUED;
             }
@@ -330,6 +333,9 @@ final class Outbound {
 
     // Under lock.
     private void dropDeferred() {
+        if (deferred == null) {
+            return;
+        }
         for (byte[] b; (b = deferred.poll()) != null; ) {
             queuedBytes -= b.length;
         }

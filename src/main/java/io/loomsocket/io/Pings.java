@@ -25,7 +25,7 @@ final class Pings {
     private record Pending(long id, long sentNanos, CompletableFuture<Duration> future) {}
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>(1); // oldest first
+    private ArrayDeque<Pending> pending; // oldest first; made by the first ping (idle connections hold none)
     private long counter;
     private volatile Duration lastRoundTrip;
 
@@ -34,6 +34,9 @@ final class Pings {
         lock.lock();
         try {
             long id = ++counter;
+            if (pending == null) {
+                pending = new ArrayDeque<>(2);
+            }
             pending.add(new Pending(id, now, future));
             byte[] payload = new byte[8];
             for (int i = 0; i < 8; i++) {
@@ -50,7 +53,9 @@ final class Pings {
         long id = idOf(payload);
         lock.lock();
         try {
-            pending.removeIf(p -> p.id == id);
+            if (pending != null) {
+                pending.removeIf(p -> p.id == id);
+            }
         } finally {
             lock.unlock();
         }
@@ -65,6 +70,9 @@ final class Pings {
         List<Pending> answered = null;
         lock.lock();
         try {
+            if (pending == null) {
+                return; // no ping sent yet
+            }
             boolean ours = false;
             for (Pending p : pending) {
                 if (p.id == id) {
@@ -95,7 +103,7 @@ final class Pings {
     boolean hasPingOlderThan(long nanos) {
         lock.lock();
         try {
-            Pending oldest = pending.peek();
+            Pending oldest = pending == null ? null : pending.peek();
             return oldest != null && oldest.sentNanos - nanos <= 0;
         } finally {
             lock.unlock();
@@ -107,7 +115,7 @@ final class Pings {
         List<Pending> orphaned;
         lock.lock();
         try {
-            if (pending.isEmpty()) {
+            if (pending == null || pending.isEmpty()) {
                 return;
             }
             orphaned = new ArrayList<>(pending);

@@ -24,7 +24,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One WebSocket connection on a {@link Transport}: the {@link WebSocket} the application holds,
@@ -57,7 +57,10 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
     private final Outbound outbound;
     private final Pings pings = new Pings();
     private final Closing closing;
-    private final AtomicBoolean slowClosing = new AtomicBoolean();
+    // 0 until a slow-consumer close has started; a field updater: one object less per connection.
+    private static final AtomicIntegerFieldUpdater<SocketSession> SLOW_CLOSING =
+            AtomicIntegerFieldUpdater.newUpdater(SocketSession.class, "slowClosing");
+    private volatile int slowClosing;
 
     // Set once, before the reader starts, by start() or runInline().
     private Inbox inbox; // null in inline mode
@@ -328,7 +331,7 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
                     LOG.log(System.Logger.Level.DEBUG, "slow consumer {0}: message dropped", remoteAddress());
                     yield Offer.DROPPED;
                 }
-                if (!slowClosing.compareAndSet(false, true)) {
+                if (!SLOW_CLOSING.compareAndSet(this, 0, 1)) {
                     yield Offer.CLOSED; // already being closed: counted and logged once
                 }
                 LOG.log(System.Logger.Level.INFO, "slow consumer {0}: {1} bytes queued; closing with {2}",

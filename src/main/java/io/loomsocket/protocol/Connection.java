@@ -52,8 +52,8 @@ public final class Connection {
     private final FrameDecoder decoder;
     private final FrameEncoder encoder;
     private final MessageAssembler assembler;
-    private final ArrayDeque<Message> events = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> outgoing = new ArrayDeque<>();
+    private final ArrayDeque<Message> events = new ArrayDeque<>(2); // small: most reads yield one or two
+    private final ArrayDeque<byte[]> outgoing = new ArrayDeque<>(2); // grows when needed; idle connections hold little
     // permessage-deflate, when negotiated; all three null otherwise.
     private final DeflateParams deflate;
     private final MessageDeflater deflater;
