@@ -11,6 +11,10 @@ import java.util.OptionalLong;
  *
  * @param rate total messages per second (open loop), or 0 for a closed loop
  * @param serverPid the server's process, whose CPU time and memory are read from /proc
+ * @param payload what the messages contain
+ * @param deflate whether the connections offer permessage-deflate, and which
+ * @param prime hold: each connection sends one message and waits for its echo before it is held,
+ *     so the server has set up what a used connection keeps (a compression context)
  */
 public record BenchOptions(
         Mode mode,
@@ -24,7 +28,10 @@ public record BenchOptions(
         boolean text,
         OptionalLong serverPid,
         int maxHandshakesInFlight,
-        boolean quiet) {
+        boolean quiet,
+        Payloads.Kind payload,
+        Deflate deflate,
+        boolean prime) {
 
     /** What is measured. */
     public enum Mode {
@@ -32,6 +39,26 @@ public record BenchOptions(
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What the connections offer in {@code Sec-WebSocket-Extensions}. */
+    public enum Deflate {
+        /** No offer. */
+        OFF("off"),
+        /** {@code permessage-deflate; client_max_window_bits}: context takeover both ways if the server agrees. */
+        TAKEOVER("on"),
+        /** The same with {@code server_no_context_takeover; client_no_context_takeover}. */
+        NO_CONTEXT_TAKEOVER("no-context-takeover");
+
+        private final String id;
+
+        Deflate(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
         }
     }
 
@@ -46,6 +73,13 @@ public record BenchOptions(
               --text            echo: send ASCII text frames instead of binary
               --server-pid PID  read the server's CPU time and memory from /proc/PID
               --handshakes N    handshakes in flight at most (default 200)
+              --payload KIND    random (default), json-chat or ticker: JSON slices that compress
+                                like real chat messages and ticker snapshots
+              --deflate         offer permessage-deflate (context takeover); the RESULT line
+                                gives the negotiated header, bytes on the wire and the ratio
+              --deflate-no-context-takeover
+                                offer it with server_ and client_no_context_takeover
+              --prime           hold: one echo per connection before holding (needs an echo path)
               --quiet           no progress lines on stderr
             """;
 
@@ -70,6 +104,9 @@ public record BenchOptions(
         OptionalLong pid = OptionalLong.empty();
         int handshakes = 200;
         boolean quiet = false;
+        Payloads.Kind payload = Payloads.Kind.RANDOM;
+        Deflate deflate = Deflate.OFF;
+        boolean prime = false;
         for (int i = from + 1; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -82,8 +119,16 @@ public record BenchOptions(
             switch (name) {
                 case "--text" -> text = true;
                 case "--quiet" -> quiet = true;
+                case "--prime" -> prime = true;
+                case "--deflate", "--deflate-no-context-takeover" -> {
+                    Deflate d = name.equals("--deflate") ? Deflate.TAKEOVER : Deflate.NO_CONTEXT_TAKEOVER;
+                    if (deflate != Deflate.OFF && deflate != d) {
+                        throw new IllegalArgumentException("--deflate and --deflate-no-context-takeover exclude each other");
+                    }
+                    deflate = d;
+                }
                 case "--url", "--connections", "--size", "--duration", "--warmup", "--rate", "--window",
-                        "--server-pid", "--handshakes" -> {
+                        "--server-pid", "--handshakes", "--payload" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(name + " needs a value");
@@ -100,6 +145,7 @@ public record BenchOptions(
                         case "--window" -> window = (int) positive(name, parseLong(name, value), 1 << 20);
                         case "--server-pid" -> pid = OptionalLong.of(positive(name, parseLong(name, value), Long.MAX_VALUE));
                         case "--handshakes" -> handshakes = (int) positive(name, parseLong(name, value), 100_000);
+                        case "--payload" -> payload = Payloads.Kind.parse(value);
                         default -> throw new IllegalStateException(name);
                     }
                 }
@@ -119,7 +165,14 @@ public record BenchOptions(
         if (text && mode != Mode.ECHO) {
             throw new IllegalArgumentException("--text is for bench echo only");
         }
-        return new BenchOptions(mode, url, connections, size, duration, warmup, rate, window, text, pid, handshakes, quiet);
+        if (prime && mode != Mode.HOLD) {
+            throw new IllegalArgumentException("--prime is for bench hold only");
+        }
+        if (prime && size < 1) {
+            throw new IllegalArgumentException("--prime needs --size >= 1");
+        }
+        return new BenchOptions(mode, url, connections, size, duration, warmup, rate, window, text, pid, handshakes, quiet,
+                payload, deflate, prime);
     }
 
     /** The path and query sent in the request line. */

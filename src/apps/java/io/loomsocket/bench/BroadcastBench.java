@@ -12,7 +12,7 @@ import java.util.Arrays;
  * too.
  *
  * <p>Payload: 8-byte sequence number, 8-byte {@link System#nanoTime()} at the send, then the
- * filler of {@link Payloads#pattern} at the sequence's shift. Before the run the publisher sends
+ * bytes of the {@code --payload} source ({@link Payloads.Source}) at the sequence's shift. Before the run the publisher sends
  * probes (sequence numbers with the top bit set) until every receiver has seen one, so no
  * subscriber joins late. Closed loop: at most {@code --window} messages not yet delivered to
  * every receiver; {@code --rate}: a fixed rate. Each receiver expects the sequence numbers in
@@ -26,6 +26,7 @@ final class BroadcastBench extends TrafficBench {
     private static final long GIVE_UP = 2 * SECOND;
 
     private final int size;
+    private final Payloads.Source source;
     private final byte[] pattern;
     private final byte[] header = new byte[HEADER];
     private final boolean publisherReceives;
@@ -46,7 +47,8 @@ final class BroadcastBench extends TrafficBench {
     BroadcastBench(BenchOptions options, PrintStream err) throws IOException {
         super(options, err);
         this.size = options.size();
-        this.pattern = Payloads.pattern(size + Payloads.SHIFTS);
+        this.source = Payloads.source(options.payload(), size);
+        this.pattern = source.pattern();
         String path = options.url().getPath() == null ? "" : options.url().getPath();
         this.publisherReceives = path.startsWith("/broadcast-all");
         this.openLoop = options.rate() > 0;
@@ -147,7 +149,7 @@ final class BroadcastBench extends TrafficBench {
     private void publish(long seq, long now) {
         Payloads.putLong(header, 0, seq);
         Payloads.putLong(header, 8, now);
-        send(publisher, Opcode.BINARY, header, 0, HEADER, pattern, Payloads.shift(seq), size - HEADER);
+        send(publisher, Opcode.BINARY, header, 0, HEADER, pattern, source.shift(seq), size - HEADER);
     }
 
     private void publishNext(long now) {
@@ -186,7 +188,7 @@ final class BroadcastBench extends TrafficBench {
         }
         if (i < len) {
             long seq = Payloads.getLong(c.header, 0);
-            int from = Payloads.shift(seq) + (int) pos + i - HEADER;
+            int from = source.shift(seq) + (int) pos + i - HEADER;
             if (!Arrays.equals(buf, off + i, off + len, pattern, from, from + len - i)) {
                 c.bad = true;
             }

@@ -9,8 +9,9 @@ import java.util.Arrays;
  * {@code bench echo}: N connections; closed loop with one message in flight per connection, or
  * with {@code --rate} an open loop at a fixed total rate (several in flight per connection if the
  * server is slow). Message {@code k} of a connection is the 8-letter form of {@code k} followed
- * by a filler from {@link Payloads#pattern}, so each echo is checked byte for byte against what
- * it must be. Latency is from the send to the end of the echo.
+ * by bytes of the {@code --payload} source ({@link Payloads.Source}: random letters, or slices of
+ * JSON chat or ticker text), so each echo is checked byte for byte against what it must be (after
+ * inflating, with {@code --deflate}). Latency is from the send to the end of the echo.
  */
 final class EchoBench extends TrafficBench {
 
@@ -18,6 +19,7 @@ final class EchoBench extends TrafficBench {
 
     private final int size;
     private final int headerLen;
+    private final Payloads.Source source;
     private final byte[] pattern;
     private final byte[] header = new byte[8];
     private final Opcode opcode;
@@ -30,7 +32,8 @@ final class EchoBench extends TrafficBench {
         super(options, err);
         this.size = options.size();
         this.headerLen = Math.min(8, size);
-        this.pattern = Payloads.pattern(size + Payloads.SHIFTS);
+        this.source = Payloads.source(options.payload(), size);
+        this.pattern = source.pattern();
         this.opcode = options.text() ? Opcode.TEXT : Opcode.BINARY;
         this.openLoop = options.rate() > 0;
         this.pacer = new RatePacer(options.rate());
@@ -107,7 +110,7 @@ final class EchoBench extends TrafficBench {
         for (int i = 0; i < headerLen; i++) {
             header[i] = Payloads.seqLetter(seq, i);
         }
-        send(c, opcode, header, 0, headerLen, pattern, Payloads.shift(seq) + headerLen, size - headerLen);
+        send(c, opcode, header, 0, headerLen, pattern, source.shift(seq) + headerLen, size - headerLen);
     }
 
     @Override
@@ -133,7 +136,7 @@ final class EchoBench extends TrafficBench {
             }
         }
         if (i < len) {
-            int from = Payloads.shift(seq) + (int) pos + i;
+            int from = source.shift(seq) + (int) pos + i;
             if (!Arrays.equals(buf, off + i, off + len, pattern, from, from + len - i)) {
                 c.bad = true;
             }

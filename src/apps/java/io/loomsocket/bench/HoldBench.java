@@ -1,5 +1,6 @@
 package io.loomsocket.bench;
 
+import io.loomsocket.protocol.Opcode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.OptionalLong;
@@ -9,13 +10,70 @@ import java.util.OptionalLong;
  * after a full GC, through jcmd) with no connection open, opens N connections with at most
  * {@code --handshakes} handshakes in flight, holds them idle for {@code --duration} seconds
  * (answering pings), reads RSS and heap again, and closes them.
+ *
+ * <p>With {@code --prime} each connection first sends one binary message of {@code --size} bytes
+ * of {@code --payload} and waits for its echo (checked byte for byte), so what the server keeps
+ * for a used connection (with {@code --deflate}, a compression context with context takeover)
+ * is there while it is held. Measured after that, the RESULT line says {@code primed=N}.
  */
 final class HoldBench extends LoadLoop {
 
     private static final long SECOND = 1_000_000_000L;
 
+    private final Payloads.Source source;
+    private int primed;
+    private int primeFailed;
+
     HoldBench(BenchOptions options, PrintStream err) throws IOException {
         super(options, err);
+        this.source = options.prime() ? Payloads.source(options.payload(), options.size()) : null;
+    }
+
+    /** One message per open connection, and the loop run until every echo is back (or 60 s). */
+    private void prime() throws IOException {
+        int expected = 0;
+        for (Conn c : conns) {
+            if (c.isOpen()) {
+                expected++;
+                send(c, Opcode.BINARY, source.pattern(), source.shift(c.id), options.size(), source.pattern(), 0, 0);
+            }
+        }
+        int want = expected;
+        runUntil(System.nanoTime() + 60 * SECOND, () -> primed + primeFailed >= want, s -> {
+            if (!options.quiet()) {
+                err.println("[hold] t=" + s + "s priming: " + primed + "/" + want + " echoed");
+            }
+        });
+        if (primed < want) {
+            error((want - primed) + " connection(s) did not echo the priming message intact");
+        }
+    }
+
+    @Override
+    void onMessageStart(Conn c, Opcode opcode) {
+        c.bad = source == null || opcode != Opcode.BINARY || c.synced;
+    }
+
+    @Override
+    void onData(Conn c, byte[] buf, int off, int len, long pos) {
+        if (c.bad || pos + len > options.size()) {
+            c.bad = true;
+            return;
+        }
+        int from = source.shift(c.id) + (int) pos;
+        if (!java.util.Arrays.equals(buf, off, off + len, source.pattern(), from, from + len)) {
+            c.bad = true;
+        }
+    }
+
+    @Override
+    void onMessage(Conn c, Opcode opcode, long length, long now) {
+        if (c.bad || length != options.size()) {
+            primeFailed++;
+        } else {
+            c.synced = true; // primed: any further message is unexpected
+            primed++;
+        }
     }
 
     ResultLine run() throws IOException {
@@ -28,6 +86,9 @@ final class HoldBench extends LoadLoop {
                 err.println("[hold] t=" + s + "s opening: " + openNow + "/" + options.connections() + " open, errors=" + errors);
             }
         });
+        if (options.prime()) {
+            prime();
+        }
         int opened = openNow;
         if (!options.quiet()) {
             err.printf(java.util.Locale.ROOT, "[hold] %d/%d open after %.1f s; holding for %s s%n",
@@ -57,7 +118,9 @@ final class HoldBench extends LoadLoop {
                 .put("server_rss_per_conn_kb", perConn(rssBefore, rssAfter, opened))
                 .put("server_heap_before_kb", kb(heapBefore))
                 .put("server_heap_after_kb", kb(heapAfter))
-                .put("server_heap_per_conn_kb", perConn(heapBefore, heapAfter, opened));
+                .put("server_heap_per_conn_kb", perConn(heapBefore, heapAfter, opened))
+                .put("deflate", deflateResult())
+                .put("primed", options.prime() ? Integer.toString(primed) : ResultLine.NA);
     }
 
     private static String kb(OptionalLong v) {

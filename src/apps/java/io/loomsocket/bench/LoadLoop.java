@@ -1,6 +1,8 @@
 package io.loomsocket.bench;
 
 import io.loomsocket.handshake.ClientHandshake;
+import io.loomsocket.handshake.ExtensionOffer;
+import io.loomsocket.handshake.HttpHeaders;
 import io.loomsocket.handshake.HttpHeadParser;
 import io.loomsocket.protocol.FrameDecoder;
 import io.loomsocket.protocol.FrameEncoder;
@@ -31,7 +33,10 @@ import java.util.function.BooleanSupplier;
  * read both work, and payload is handed to the workload in place, unmasked. Writes are tried at
  * once; what the socket does not take stays in the connection's buffer until {@code OP_WRITE}.
  * Pings are answered with pongs, a close frame with a close frame. Nothing is allocated per
- * message except what the JDK's channels allocate.
+ * message except what the JDK's channels allocate; with {@code --deflate} a {@link ConnDeflate}
+ * per connection compresses what is sent (one new array per message) and inflates what arrives
+ * before the workload sees it. Bytes read and written after the handshake are counted
+ * ({@link #wireIn}, {@link #wireOut}), so a workload can report what crossed the wire.
  *
  * <p>Subclasses are the workloads: they get each connection when it opens, each message's
  * payload piece by piece, each message's end, and a {@link #tick} after every select.
@@ -64,6 +69,7 @@ abstract class LoadLoop implements AutoCloseable {
         ClientHandshake handshake;
         HttpHeadParser head;
         final FrameDecoder decoder = new FrameDecoder(this);
+        ConnDeflate deflate; // null unless permessage-deflate was negotiated
 
         byte[] out = new byte[512];
         ByteBuffer outBuffer = ByteBuffer.wrap(out);
@@ -105,8 +111,13 @@ abstract class LoadLoop implements AutoCloseable {
             if (masked) {
                 throw new IllegalStateException("the server sent a masked frame");
             }
-            if (rsv != 0) {
+            boolean firstFrame = !opcode.isControl() && opcode != Opcode.CONTINUATION;
+            if (rsv != 0 && deflate == null) {
                 throw new IllegalStateException("the server set RSV bits without an extension");
+            }
+            if (deflate != null && (opcode.isControl() ? rsv != 0 : !deflate.acceptRsv(rsv, firstFrame))) {
+                throw new IllegalStateException("the server set RSV bits " + rsv + " on a " + opcode
+                        + (firstFrame ? "" : " frame of a message") + " frame, which permessage-deflate does not allow");
             }
             frameOpcode = opcode;
             frameFin = fin;
@@ -135,6 +146,8 @@ abstract class LoadLoop implements AutoCloseable {
             if (frameOpcode.isControl()) {
                 System.arraycopy(buf, off, control, controlLen, len);
                 controlLen += len;
+            } else if (deflate != null && deflate.receiving()) {
+                deflate.inflate(buf, off, len); // inflated bytes reach the workload through the deflate's sink
             } else {
                 loop.onData(this, buf, off, len, messagePos);
                 messagePos += len;
@@ -158,6 +171,9 @@ abstract class LoadLoop implements AutoCloseable {
                 default -> {
                     if (frameFin) {
                         inMessage = false;
+                        if (deflate != null) {
+                            deflate.endMessage();
+                        }
                         loop.onMessage(this, messageOpcode, messagePos, System.nanoTime());
                     }
                     return true;
@@ -177,10 +193,18 @@ abstract class LoadLoop implements AutoCloseable {
     private final MaskKeySource keys = new XorShiftKeys();
     private final SplittableRandom random = new SplittableRandom(42);
     private final byte[] closeBody = {0x03, (byte) 0xE8}; // 1000
+    private final io.loomsocket.protocol.deflate.DeflateOptions deflateLocal;
+    private final ExtensionOffer deflateOffer; // null: no offer
+    private byte[] scratch = new byte[0]; // a message's two parts joined, to be compressed
     private int handshaking;
     private boolean shuttingDown;
 
     long errors;
+    /** Bytes read and written on open connections (after the handshake), all connections together. */
+    long wireIn;
+    long wireOut;
+    /** What the server answered to the offer: the first connection's, or "mixed" if they differ. */
+    String negotiated;
     int opened;
     int openNow;
     private int errorsPrinted;
@@ -190,6 +214,16 @@ abstract class LoadLoop implements AutoCloseable {
         this.err = err;
         this.selector = Selector.open();
         this.address = new InetSocketAddress(options.url().getHost(), options.port());
+        this.deflateLocal = ConnDeflate.local(options.deflate());
+        this.deflateOffer = ConnDeflate.offer(deflateLocal);
+    }
+
+    /** The RESULT line's {@code deflate} value: off, declined, the negotiated header (no spaces) or mixed. */
+    String deflateResult() {
+        if (deflateOffer == null) {
+            return "off";
+        }
+        return negotiated == null || negotiated.isEmpty() ? "declined" : negotiated.replace(" ", "");
     }
 
     // ---- workload hooks ----
@@ -269,7 +303,10 @@ abstract class LoadLoop implements AutoCloseable {
 
     private void startHandshake(Conn c) {
         c.state = State.HANDSHAKE;
-        c.handshake = new ClientHandshake(options.hostHeader(), options.resource(), random.split());
+        c.handshake = deflateOffer == null
+                ? new ClientHandshake(options.hostHeader(), options.resource(), random.split())
+                : new ClientHandshake(options.hostHeader(), options.resource(), List.of(), List.of(deflateOffer),
+                        HttpHeaders.empty(), random.split());
         c.head = HttpHeadParser.forResponse();
         byte[] request = c.handshake.requestBytes();
         append(c, request, 0, request.length);
@@ -278,7 +315,12 @@ abstract class LoadLoop implements AutoCloseable {
     }
 
     private void handshakeDone(Conn c) {
-        c.handshake.validate(c.head.response());
+        ClientHandshake.Result result = c.handshake.validate(c.head.response());
+        if (deflateOffer != null) {
+            c.deflate = ConnDeflate.negotiate(c, result.extensions(), deflateOffer, deflateLocal);
+            String answer = ExtensionOffer.toHeaderValue(result.extensions());
+            negotiated = negotiated == null || negotiated.equals(answer) ? answer : "mixed";
+        }
         c.handshake = null;
         c.head = null;
         c.state = State.OPEN;
@@ -332,6 +374,9 @@ abstract class LoadLoop implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing anyway
             }
+        }
+        if (c.deflate != null) {
+            c.deflate.release();
         }
         c.out = new byte[0];
         c.outBuffer = ByteBuffer.wrap(c.out);
@@ -411,12 +456,34 @@ abstract class LoadLoop implements AutoCloseable {
         }
     }
 
-    /** Sends one frame whose payload is {@code a[aOff, aOff+aLen)} then {@code b[bOff, bOff+bLen)}, masked in one pass. */
+    /**
+     * Sends one frame whose payload is {@code a[aOff, aOff+aLen)} then {@code b[bOff, bOff+bLen)},
+     * masked in one pass; compressed first (RSV1) if permessage-deflate was negotiated and the
+     * message is not below the threshold.
+     */
     void send(Conn c, Opcode opcode, byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
         if (c.state != State.OPEN) {
             return;
         }
         int len = aLen + bLen;
+        if (c.deflate != null && c.deflate.compresses(len)) {
+            if (scratch.length < len) {
+                scratch = new byte[len];
+            }
+            System.arraycopy(a, aOff, scratch, 0, aLen);
+            System.arraycopy(b, bOff, scratch, aLen, bLen);
+            byte[] z = c.deflate.compress(scratch, 0, len);
+            ensureSpace(c, PayloadLength.headerSize(z.length, true) + z.length);
+            int key = keys.nextKey();
+            int p = c.outEnd;
+            p += FrameEncoder.writeHeader(c.out, p, true, io.loomsocket.protocol.Frame.RSV1, opcode, z.length, true, key);
+            Masking.maskCopy(z, 0, c.out, p, z.length, key, 0);
+            c.outEnd = p + z.length;
+            if (!c.writeInterest) {
+                flush(c);
+            }
+            return;
+        }
         ensureSpace(c, PayloadLength.headerSize(len, true) + len);
         int key = keys.nextKey();
         int p = c.outEnd;
@@ -435,6 +502,9 @@ abstract class LoadLoop implements AutoCloseable {
             bb.clear();
             bb.limit(c.outEnd).position(c.outStart);
             int w = c.ch.write(bb);
+            if (c.state == State.OPEN || c.state == State.CLOSING) {
+                wireOut += w; // the handshake request is written in HANDSHAKE state and not counted
+            }
             c.outStart += w;
             if (c.outStart == c.outEnd) {
                 c.outStart = c.outEnd = 0;
@@ -505,6 +575,7 @@ abstract class LoadLoop implements AutoCloseable {
                 handshakeDone(c);
             }
             if ((c.state == State.OPEN || c.state == State.CLOSING) && off < n) {
+                wireIn += n - off;
                 c.decoder.feed(b, off, n - off);
             }
             if (n < rb.capacity()) {

@@ -6,8 +6,10 @@ import java.util.OptionalLong;
 
 /**
  * What echo and broadcast share: open the connections, run a warm-up, then a measured window
- * (counting messages, payload bytes and latency, and reading the server's CPU time at both ends),
- * then stop sending, wait a grace period for messages in flight, close, and build the RESULT line.
+ * (counting messages, payload bytes, bytes on the wire and latency, and reading the server's CPU
+ * time at both ends), then stop sending, wait a grace period for messages in flight, close, and
+ * build the RESULT line. {@code wire_ratio} is bytes read from the wire over payload bytes
+ * received: about 1 uncompressed, the compression ratio with permessage-deflate.
  */
 abstract class TrafficBench extends LoadLoop {
 
@@ -76,17 +78,25 @@ abstract class TrafficBench extends LoadLoop {
         OptionalLong rss = OptionalLong.empty();
         OptionalLong toolCpuBefore = OptionalLong.empty();
         OptionalLong toolCpuAfter = OptionalLong.empty();
+        long wireInBefore = 0;
+        long wireOutBefore = 0;
+        long wireInAfter = 0;
+        long wireOutAfter = 0;
         if (ready) {
             long start = System.nanoTime();
             startTraffic(start);
             runUntil(start + (long) (options.warmupSeconds() * SECOND), null, this::progress);
             cpuBefore = serverCpu();
             toolCpuBefore = ProcStats.cpuMicros(pid);
+            wireInBefore = wireIn;
+            wireOutBefore = wireOut;
             long t0 = System.nanoTime();
             measuring = true;
             runUntil(t0 + (long) (options.durationSeconds() * SECOND), null, this::progress);
             measuring = false;
             measuredNanos = System.nanoTime() - t0;
+            wireInAfter = wireIn;
+            wireOutAfter = wireOut;
             toolCpuAfter = ProcStats.cpuMicros(pid);
             cpuAfter = serverCpu();
             rss = options.serverPid().isPresent() ? ProcStats.rssKb(options.serverPid().getAsLong()) : OptionalLong.empty();
@@ -118,6 +128,12 @@ abstract class TrafficBench extends LoadLoop {
         }
         line.put("server_rss_kb", rss.isPresent() ? Long.toString(rss.getAsLong()) : ResultLine.NA);
         addFields(line);
+        long in = wireInAfter - wireInBefore;
+        line.put("payload", options.payload().id())
+                .put("deflate", deflateResult())
+                .put("wire_bytes_in", in)
+                .put("wire_bytes_out", wireOutAfter - wireOutBefore)
+                .put("wire_ratio", payloadBytes > 0 ? in / (double) payloadBytes : Double.NaN, 4);
         if (!options.quiet() && toolCpuBefore.isPresent() && toolCpuAfter.isPresent() && seconds > 0) {
             err.printf(java.util.Locale.ROOT, "[%s] done: %.1f %s; this tool used %.0f%% of one core while measuring%n",
                     options.mode().id(), rate, unit(),

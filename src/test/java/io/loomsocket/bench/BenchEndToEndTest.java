@@ -72,8 +72,13 @@ class BenchEndToEndTest {
                 "--duration", "1", "--warmup", "0", "--server-pid", pid());
         assertThat(r.line()).startsWith("RESULT bench=echo url=ws://127.0.0.1:" + s.port() + "/echo connections=4 size=300 ");
         assertThat(r.result().keySet()).containsExactly("bench", "url", "connections", "size", "duration_s", "messages",
-                "msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "errors", "server_cpu_us_per_msg", "server_rss_kb");
-        assertThat(r.result()).containsEntry("errors", "0");
+                "msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "errors", "server_cpu_us_per_msg", "server_rss_kb",
+                "payload", "deflate", "wire_bytes_in", "wire_bytes_out", "wire_ratio");
+        assertThat(r.result()).containsEntry("errors", "0").containsEntry("payload", "random").containsEntry("deflate", "off");
+        // uncompressed: the echoes' 300-byte payloads plus a 4-byte header each (126..65535 bytes)
+        long messages = Long.parseLong(r.result().get("messages"));
+        assertThat(Long.parseLong(r.result().get("wire_bytes_in"))).isGreaterThanOrEqualTo(messages * 304);
+        assertThat(Double.parseDouble(r.result().get("wire_ratio"))).isBetween(1.0, 1.05);
         assertThat(Long.parseLong(r.result().get("messages"))).isPositive();
         assertThat(Double.parseDouble(r.result().get("server_cpu_us_per_msg"))).isPositive();
         assertThat(Long.parseLong(r.result().get("server_rss_kb"))).isPositive();
@@ -167,8 +172,57 @@ class BenchEndToEndTest {
                 .containsEntry("opened", "50").containsEntry("errors", "0");
         assertThat(r.result().keySet()).containsExactly("bench", "url", "connections", "opened", "errors",
                 "server_rss_before_kb", "server_rss_after_kb", "server_rss_per_conn_kb", "server_heap_before_kb",
-                "server_heap_after_kb", "server_heap_per_conn_kb");
+                "server_heap_after_kb", "server_heap_per_conn_kb", "deflate", "primed");
+        assertThat(r.result()).containsEntry("deflate", "off").containsEntry("primed", "NA");
         assertThat(r.result().get("server_rss_per_conn_kb")).isNotEqualTo("NA");
+        assertThat(r.exit()).isZero();
+    }
+
+    @Test
+    void echoWithDeflateCompressesJsonBothWays() throws Exception {
+        WebSocketServer s = start(WebSocketServer.builder().port(0).handler(ECHO)); // deflate on by default
+        Run r = bench("echo", "--url", "ws://127.0.0.1:" + s.port() + "/", "--connections", "3", "--size", "4k",
+                "--payload", "ticker", "--deflate", "--duration", "1", "--warmup", "0", "--text", "--quiet");
+        assertThat(r.result()).containsEntry("errors", "0").containsEntry("payload", "ticker")
+                .containsEntry("deflate", "permessage-deflate");
+        long messages = Long.parseLong(r.result().get("messages"));
+        assertThat(messages).isPositive();
+        // every echo was checked byte for byte after inflating; on the wire it was much smaller
+        double ratio = Double.parseDouble(r.result().get("wire_ratio"));
+        assertThat(ratio).isBetween(0.01, 0.6);
+        assertThat(Long.parseLong(r.result().get("wire_bytes_out"))).isLessThan(messages * 4096 * 6 / 10);
+        assertThat(r.exit()).as(r.stderr()).isZero();
+    }
+
+    @Test
+    void deflateDeclinedByTheServerIsReported() throws Exception {
+        WebSocketServer s = start(WebSocketServer.builder().port(0).noDeflate().handler(ECHO));
+        Run r = bench("echo", "--url", "ws://127.0.0.1:" + s.port() + "/", "--connections", "2", "--size", "1k",
+                "--payload", "json-chat", "--deflate", "--duration", "1", "--warmup", "0", "--quiet");
+        assertThat(r.result()).containsEntry("errors", "0").containsEntry("deflate", "declined");
+        assertThat(Double.parseDouble(r.result().get("wire_ratio"))).isGreaterThanOrEqualTo(1.0);
+        assertThat(r.exit()).isZero();
+    }
+
+    @Test
+    void broadcastWithoutContextTakeoverStaysByteExact() throws Exception {
+        WebSocketServer s = broadcastServer();
+        Run r = bench("broadcast", "--url", "ws://127.0.0.1:" + s.port() + "/broadcast", "--connections", "10",
+                "--size", "512", "--payload", "json-chat", "--deflate-no-context-takeover", "--duration", "1",
+                "--warmup", "0", "--quiet");
+        assertThat(r.result()).containsEntry("errors", "0").containsEntry("deflate",
+                "permessage-deflate;server_no_context_takeover;client_no_context_takeover");
+        assertThat(Double.parseDouble(r.result().get("wire_ratio"))).isLessThan(0.8);
+        assertThat(r.exit()).as(r.stderr()).isZero();
+    }
+
+    @Test
+    void holdPrimedWithDeflate() throws Exception {
+        WebSocketServer s = start(WebSocketServer.builder().port(0).handler(ECHO));
+        Run r = bench("hold", "--url", "ws://127.0.0.1:" + s.port() + "/", "--connections", "20", "--duration", "0",
+                "--prime", "--size", "256", "--payload", "json-chat", "--deflate", "--quiet");
+        assertThat(r.result()).containsEntry("opened", "20").containsEntry("errors", "0").containsEntry("primed", "20")
+                .containsEntry("deflate", "permessage-deflate");
         assertThat(r.exit()).isZero();
     }
 

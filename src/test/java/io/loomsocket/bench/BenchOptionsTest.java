@@ -47,6 +47,50 @@ class BenchOptionsTest {
         assertThat(o.hostHeader()).isEqualTo("localhost");
         assertThat(o.resource()).isEqualTo("/broadcast");
         assertThat(parse("bench", "hold", "--url", "ws://h:1").resource()).isEqualTo("/");
+        assertThat(o.payload()).isEqualTo(Payloads.Kind.RANDOM);
+        assertThat(o.deflate()).isEqualTo(BenchOptions.Deflate.OFF);
+        assertThat(o.prime()).isFalse();
+    }
+
+    @Test
+    void compressionOptions() {
+        BenchOptions echo = parse("bench", "echo", "--url", "ws://h:1/", "--deflate", "--payload", "json-chat");
+        assertThat(echo.deflate()).isEqualTo(BenchOptions.Deflate.TAKEOVER);
+        assertThat(echo.payload()).isEqualTo(Payloads.Kind.JSON_CHAT);
+        BenchOptions nct = parse("bench", "broadcast", "--url", "ws://h:1/", "--deflate-no-context-takeover", "--payload=ticker");
+        assertThat(nct.deflate()).isEqualTo(BenchOptions.Deflate.NO_CONTEXT_TAKEOVER);
+        assertThat(nct.payload()).isEqualTo(Payloads.Kind.TICKER);
+        assertThat(parse("bench", "hold", "--url", "ws://h:1/", "--prime", "--deflate").prime()).isTrue();
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "ws://h:1/", "--payload", "xml"))
+                .hasMessageContaining("--payload must be random, json-chat or ticker");
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "ws://h:1/", "--deflate", "--deflate-no-context-takeover"))
+                .hasMessageContaining("exclude each other");
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "ws://h:1/", "--prime")).hasMessageContaining("hold only");
+        assertThatThrownBy(() -> parse("bench", "hold", "--url", "ws://h:1/", "--prime", "--size", "0"))
+                .hasMessageContaining("--size >= 1");
+    }
+
+    @Test
+    void jsonPayloadsAreJsonSlicesThatDoNotRepeat() {
+        Payloads.Source chat = Payloads.source(Payloads.Kind.JSON_CHAT, 256);
+        assertThat(chat.pattern().length).isGreaterThanOrEqualTo(1 << 20);
+        String text = new String(chat.pattern(), 0, 4096, java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(text).startsWith("{\"type\":\"message\",\"channel\":\"").contains("\"text\":\"");
+        Payloads.Source ticker = Payloads.source(Payloads.Kind.TICKER, 4096);
+        assertThat(new String(ticker.pattern(), 0, 64, java.nio.charset.StandardCharsets.US_ASCII)).startsWith("{\"type\":\"ticker\"");
+        // consecutive messages start far apart, always with a whole message inside the corpus
+        java.util.Set<Integer> starts = new java.util.HashSet<>();
+        for (long seq = 0; seq < 1000; seq++) {
+            int at = chat.shift(seq);
+            assertThat(at).isBetween(0, chat.pattern().length - 256);
+            starts.add(at);
+        }
+        assertThat(starts).hasSize(1000);
+        assertThat(Math.abs(chat.shift(1) - chat.shift(0))).isGreaterThan(4096);
+        // the same bytes every run: the check of echoes relies on it
+        assertThat(Payloads.source(Payloads.Kind.JSON_CHAT, 256).pattern()).isEqualTo(chat.pattern());
+        Payloads.Source random = Payloads.source(Payloads.Kind.RANDOM, 64);
+        assertThat(random.shift(257)).isEqualTo(1);
     }
 
     @Test
