@@ -20,7 +20,10 @@ import java.util.function.DoubleFunction;
  * {@code bench report}: renders load results (lines of {@code server=S workload=W round=N RESULT
  * key=value...}) and JMH results (JSON from {@code -rf json}) into a markdown document, between
  * {@code <!-- load:begin -->}/{@code <!-- load:end -->} and {@code <!-- jmh:begin -->}/
- * {@code <!-- jmh:end -->}, with SVG bar charts next to it. The rest of the document is kept.
+ * {@code <!-- jmh:end -->}, with SVG bar charts next to it; the compression workloads go to their
+ * own section ({@link DeflateReport}). A section is rewritten only when the results have runs for
+ * it (or, for the load section, when they have none at all), so a run of the compression
+ * workloads alone leaves the load tables as they were. The rest of the document is kept.
  */
 public final class Report {
 
@@ -38,7 +41,7 @@ public final class Report {
 
     private static final List<String> WORKLOADS = List.of("echo-1x64", "echo-100x64", "echo-100x16k", "echo-10x1m",
             "broadcast-1000x64", "broadcast-1000x64-rate", "hold-10000");
-    private static final List<String> SERVERS = List.of("loomsocket", "netty", "jetty", "java-websocket", "helidon");
+    private static final List<String> SERVERS = List.of("loomsocket", "netty", "jetty", "java-websocket", "helidon", "node-ws");
     private static final String BASELINE = "netty";
 
     /** One RESULT line of one server, workload and round. */
@@ -115,7 +118,14 @@ public final class Report {
                 + JMH_BEGIN + "\n" + JMH_END + "\n";
         if (results != null) {
             List<Run> runs = parseResults(Files.readAllLines(results, StandardCharsets.UTF_8));
-            text = replaceBetween(text, LOAD_BEGIN, LOAD_END, renderLoad(runs, svgRef, svgs));
+            List<Run> load = runs.stream().filter(r -> !DeflateReport.isCompression(r.workload())).toList();
+            List<Run> compression = runs.stream().filter(r -> DeflateReport.isCompression(r.workload())).toList();
+            if (!load.isEmpty() || compression.isEmpty()) {
+                text = replaceBetween(text, LOAD_BEGIN, LOAD_END, renderLoad(load, svgRef, svgs));
+            }
+            if (!compression.isEmpty()) {
+                text = replaceBetween(text, DeflateReport.BEGIN, DeflateReport.END, DeflateReport.render(compression));
+            }
         }
         if (jmh != null) {
             text = replaceBetween(text, JMH_BEGIN, JMH_END, renderJmh(parseJmh(Files.readString(jmh)), svgRef, svgs));

@@ -105,4 +105,41 @@ class ReportTest {
         Report.run(new String[] {"--doc", fresh.toString()}, 0, new PrintStream(out, true, StandardCharsets.UTF_8));
         assertThat(Files.readString(fresh)).contains(Report.LOAD_BEGIN, Report.LOAD_END, Report.JMH_BEGIN, Report.JMH_END);
     }
+
+    private static final List<String> DEFLATE_RESULTS = List.of(
+            "server=loomsocket workload=echo-100xchat-deflate round=1 RESULT bench=echo url=ws://x connections=100 size=256 duration_s=10.0 messages=500000 msgs_per_s=50000.0 mb_per_s=12.80 p50_us=1900 p99_us=4000 p999_us=6000 errors=0 server_cpu_us_per_msg=18.00 server_rss_kb=204800 payload=json-chat deflate=permessage-deflate wire_bytes_in=40000000 wire_bytes_out=41000000 wire_ratio=0.3125",
+            "server=netty workload=echo-100xchat-deflate round=1 RESULT bench=echo url=ws://x connections=100 size=256 duration_s=10.0 messages=400000 msgs_per_s=40000.0 mb_per_s=10.24 p50_us=2400 p99_us=5000 p999_us=7000 errors=0 server_cpu_us_per_msg=22.50 server_rss_kb=NA payload=json-chat deflate=permessage-deflate;client_max_window_bits=15 wire_bytes_in=33000000 wire_bytes_out=33000000 wire_ratio=0.3223",
+            "server=loomsocket workload=hold-2000-chat-deflate-nct round=1 RESULT bench=hold url=ws://x connections=2000 opened=2000 errors=0 server_rss_before_kb=50000 server_rss_after_kb=70000 server_rss_per_conn_kb=10.00 server_heap_before_kb=1000 server_heap_after_kb=15000 server_heap_per_conn_kb=7.00 deflate=permessage-deflate;server_no_context_takeover;client_no_context_takeover primed=2000");
+
+    @Test
+    void compressionSection() {
+        String md = DeflateReport.render(Report.parseResults(DEFLATE_RESULTS));
+        assertThat(md.indexOf("### echo-100xchat-deflate")).isLessThan(md.indexOf("### hold-2000-chat-deflate-nct"));
+        assertThat(md).contains("| server | rounds | msgs/s | p50 µs | p99 µs | server CPU µs/msg | wire ratio | wire MB/s | server RSS MB | negotiated | errors | vs netty (msgs/s) |");
+        assertThat(md).contains("| loomsocket | 1 | 50.0k | 1900 | 4000 | 18.0 | 0.313 | 4.00 | 200 | pmd | 0 | 1.25× |");
+        assertThat(md).contains("| netty | 1 | 40.0k | 2400 | 5000 | 22.5 | 0.322 | 3.30 | NA | pmd; cmwb=15 | 0 | 1.00× |");
+        assertThat(md).contains("| loomsocket | 1 | 2000 | 2000 | 10.0 | 7.00 | pmd; snct; cnct | 0 |");
+        assertThat(DeflateReport.isCompression("echo-100x64")).isFalse();
+        assertThat(DeflateReport.isCompression("broadcast-1000xchat")).isTrue();
+    }
+
+    @Test
+    void eachSectionIsRewrittenOnlyByItsOwnRuns(@TempDir Path dir) throws Exception {
+        Path doc = dir.resolve("benchmarks.md");
+        Files.writeString(doc, "# B\n\n<!-- load:begin -->\nold load\n<!-- load:end -->\n\n"
+                + "<!-- deflate:begin -->\nold deflate\n<!-- deflate:end -->\n");
+        Path results = dir.resolve("deflate.txt");
+        Files.write(results, DEFLATE_RESULTS);
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Report.run(new String[] {"--results", results.toString(), "--doc", doc.toString()}, 0, out);
+        String text = Files.readString(doc);
+        assertThat(text).contains("\nold load\n", "### echo-100xchat-deflate").doesNotContain("old deflate");
+        assertThat(text.indexOf("### echo-100xchat-deflate")).isGreaterThan(text.indexOf("<!-- deflate:begin -->"));
+
+        Path load = dir.resolve("load.txt");
+        Files.write(load, RESULTS);
+        Report.run(new String[] {"--results", load.toString(), "--doc", doc.toString()}, 0, out);
+        text = Files.readString(doc);
+        assertThat(text).contains("### echo-100x64", "### echo-100xchat-deflate").doesNotContain("old load");
+    }
 }
