@@ -2,8 +2,6 @@ package io.loomsocket.protocol;
 
 import io.loomsocket.protocol.deflate.DeflateOptions;
 import io.loomsocket.protocol.deflate.DeflateParams;
-import io.loomsocket.protocol.deflate.MessageDeflater;
-import io.loomsocket.protocol.deflate.MessageInflater;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -33,9 +31,10 @@ import java.util.Optional;
  * </ul>
  *
  * <p>With permessage-deflate negotiated (RFC 7692), messages with RSV1 set are inflated and
- * messages at or above the threshold are sent compressed; the codec is in {@code
- * protocol.deflate}, this class only decides which frames carry RSV1. {@link #releaseCompression()}
- * ends the native zlib contexts, and {@link #receiveEof()} calls it.
+ * messages at or above the threshold are sent compressed. Every decision of the extension (which
+ * frames may and do carry RSV1, the way of a payload through the codec of {@code
+ * protocol.deflate}) is its {@code CompressionStage}'s; without the extension there is none.
+ * {@link #releaseCompression()} ends the native zlib contexts, and {@link #receiveEof()} calls it.
  *
  * <p>Not thread-safe: the socket layer serialises access (one reader thread, sends under a lock).
  *
@@ -44,8 +43,6 @@ import java.util.Optional;
 public final class Connection {
 
     private static final int MAX_CONTROL_PAYLOAD = 125;
-    /** RSV1, the "Per-Message Compressed" bit of RFC 7692 §6, as {@code rsv} bits. */
-    private static final int RSV1 = 0b100;
 
     private final Role role;
     private final ConnectionConfig config;
@@ -54,12 +51,7 @@ public final class Connection {
     private final MessageAssembler assembler;
     private final ArrayDeque<Message> events = new ArrayDeque<>(2); // small: most reads yield one or two
     private final ArrayDeque<byte[]> outgoing = new ArrayDeque<>(2); // grows when needed; idle connections hold little
-    // permessage-deflate, when negotiated; all three null otherwise.
-    private final DeflateParams deflate;
-    private final MessageDeflater deflater;
-    private final MessageInflater inflater;
-    private final MessageInflater.Sink inflated;
-    private final DeflateOptions deflateOptions;
+    private final CompressionStage compression; // permessage-deflate, when negotiated; else null
 
     private ConnectionState state = ConnectionState.CONNECTING;
     // The frame being received.
@@ -70,8 +62,6 @@ public final class Connection {
     // The message being sent, if it is fragmented: TEXT or BINARY, else null.
     private Opcode sendingType;
     private Utf8Validator sendingUtf8;
-    private boolean sendingCompressed; // the fragmented message being sent is compressed
-    private boolean receivingCompressed; // the message being received had RSV1 on its first frame
     // Closing.
     private CloseBody closeSent;
     private CloseBody closeReceived;
@@ -97,29 +87,18 @@ public final class Connection {
         this.decoder = new FrameDecoder(new Receiver());
         this.encoder = new FrameEncoder(role, config.maskKeys());
         this.assembler = new MessageAssembler(config.maxMessageSize());
-        this.deflate = deflate;
-        if (deflate != null) {
-            DeflateOptions options = local != null ? local : DeflateOptions.defaults();
-            this.deflateOptions = options;
-            this.deflater = MessageDeflater.forSender(deflate, options, role);
-            this.inflater = MessageInflater.forReceiver(deflate, role, config.maxMessageSize());
-            this.inflated = assembler::append;
-        } else {
-            this.deflater = null;
-            this.inflater = null;
-            this.inflated = null;
-            this.deflateOptions = null;
-        }
+        this.compression = deflate == null ? null
+                : new CompressionStage(deflate, local, role, config.maxMessageSize(), encoder, assembler);
     }
 
     /** The permessage-deflate parameters negotiated, if any. */
     public Optional<DeflateParams> deflate() {
-        return Optional.ofNullable(deflate);
+        return compression == null ? Optional.empty() : Optional.of(compression.params());
     }
 
     /** This side's permessage-deflate settings (level, threshold), or null without the extension. */
     public DeflateOptions deflateOptions() {
-        return deflateOptions;
+        return compression == null ? null : compression.options();
     }
 
     /**
@@ -128,9 +107,8 @@ public final class Connection {
      * calls it, through {@link #receiveEof()}, when the connection is torn down. Idempotent.
      */
     public void releaseCompression() {
-        if (deflater != null) {
-            deflater.release();
-            inflater.release();
+        if (compression != null) {
+            compression.release();
         }
     }
 
@@ -259,6 +237,7 @@ public final class Connection {
      */
     public void sendFrame(Opcode opcode, byte[] payload, int off, int len, boolean fin) {
         requireOpen();
+        byte[] compressedFrame = null; // encoded by the compression stage, if it compressed the payload
         switch (opcode) {
             case TEXT, BINARY -> {
                 if (sendingType != null) {
@@ -268,12 +247,8 @@ public final class Connection {
                     checkOutgoingText(payload, off, len, fin, true);
                 }
                 sendingType = fin ? null : opcode;
-                if (deflater != null && deflater.compresses(len, fin)) {
-                    // RFC 7692 §6.1: the "Per-Message Compressed" bit is set on the first frame only.
-                    byte[] compressed = deflater.compressFragment(payload, off, len, fin);
-                    sendingCompressed = !fin;
-                    outgoing.add(encoder.encode(fin, RSV1, opcode, compressed, 0, compressed.length));
-                    return;
+                if (compression != null) {
+                    compressedFrame = compression.firstFrame(opcode, payload, off, len, fin);
                 }
             }
             case CONTINUATION -> {
@@ -286,11 +261,8 @@ public final class Connection {
                 if (fin) {
                     sendingType = null;
                 }
-                if (sendingCompressed) {
-                    byte[] compressed = deflater.compressFragment(payload, off, len, fin);
-                    sendingCompressed = !fin;
-                    outgoing.add(encoder.encode(fin, 0, opcode, compressed, 0, compressed.length));
-                    return;
+                if (compression != null) {
+                    compressedFrame = compression.continuationFrame(payload, off, len, fin);
                 }
             }
             case PING, PONG, CLOSE -> {
@@ -309,7 +281,7 @@ public final class Connection {
                 }
             }
         }
-        outgoing.add(encoder.encode(fin, 0, opcode, payload, off, len));
+        outgoing.add(compressedFrame != null ? compressedFrame : encoder.encode(fin, 0, opcode, payload, off, len));
     }
 
     /**
@@ -330,11 +302,8 @@ public final class Connection {
         if (type != Opcode.TEXT && type != Opcode.BINARY) {
             throw new IllegalArgumentException("not a data message type: " + type);
         }
-        if (deflater != null && !deflater.inMessage() && deflater.compresses(payload.length, true)) {
-            byte[] compressed = deflater.compress(payload, 0, payload.length);
-            return encoder.encode(true, RSV1, type, compressed, 0, compressed.length);
-        }
-        return encoder.encode(true, 0, type, payload, 0, payload.length);
+        byte[] compressedFrame = compression == null ? null : compression.wholeMessage(type, payload);
+        return compressedFrame != null ? compressedFrame : encoder.encode(true, 0, type, payload, 0, payload.length);
     }
 
     /**
@@ -458,7 +427,9 @@ public final class Connection {
         outgoing.add(encoder.encode(true, 0, Opcode.CLOSE, payload, 0, payload.length));
         closeSent = body;
         sendingType = null;
-        sendingCompressed = false;
+        if (compression != null) {
+            compression.sendingEnded();
+        }
         state = ConnectionState.CLOSING;
     }
 
@@ -483,6 +454,11 @@ public final class Connection {
         } catch (ProtocolException e) {
             throw new IllegalArgumentException("text frame is not valid UTF-8: " + e.reason(), e);
         }
+    }
+
+    /** Whether the message being received is compressed, so its payload is to be inflated. */
+    private boolean inflating() {
+        return compression != null && compression.inflating();
     }
 
     private static String truncate(String reason) {
@@ -515,18 +491,15 @@ public final class Connection {
             switch (opcode) {
                 case TEXT, BINARY -> {
                     checkFrameSize(payloadLength);
-                    if (rsv == RSV1) {
-                        // The inflated size is checked as it grows (MessageInflater), not from the header.
-                        assembler.startCompressedMessage(opcode, payloadLength);
-                        inflater.startMessage();
+                    if (rsv == CompressionStage.RSV1) { // checkReservedBits: only with a compression stage
+                        compression.startMessage(opcode, payloadLength);
                     } else {
                         assembler.startMessage(opcode, payloadLength);
                     }
-                    receivingCompressed = rsv == RSV1;
                 }
                 case CONTINUATION -> {
                     checkFrameSize(payloadLength);
-                    assembler.continueMessage(receivingCompressed ? 0 : payloadLength);
+                    assembler.continueMessage(inflating() ? 0 : payloadLength);
                 }
                 case CLOSE, PING, PONG -> {
                     if (!fin) {
@@ -548,25 +521,21 @@ public final class Connection {
 
         /**
          * §5.2: "If a nonzero value is received and none of the negotiated extensions defines the
-         * meaning of such a nonzero value, the receiving endpoint MUST _Fail_". permessage-deflate
-         * defines RSV1, on the first frame of a data message only (RFC 7692 §6.1).
+         * meaning of such a nonzero value, the receiving endpoint MUST _Fail_". Without an
+         * extension every nonzero value fails; with permessage-deflate its stage decides
+         * ({@link CompressionStage#checkReservedBits}, RFC 7692 §6.1).
+         *
+         * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-5.2">RFC 6455 §5.2</a>
          */
         private void checkReservedBits(int rsv, Opcode opcode) {
             if (rsv == 0) {
                 return;
             }
-            if (rsv != RSV1 || deflate == null) {
+            if (compression == null) {
                 throw new ProtocolException(Violation.RESERVED_BITS, "reserved bits set: " + Integer.toBinaryString(rsv)
-                        + (deflate == null ? " with no extension negotiated" : "; permessage-deflate defines RSV1 (100) only"));
+                        + " with no extension negotiated");
             }
-            // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control
-            // frames and non-first fragments of a data message."
-            if (opcode.isControl()) {
-                throw new ProtocolException(Violation.COMPRESSED_CONTROL_FRAME, "RSV1 set on a " + opcode + " frame");
-            }
-            if (opcode == Opcode.CONTINUATION) {
-                throw new ProtocolException(Violation.COMPRESSED_CONTINUATION, "RSV1 set on a continuation frame");
-            }
+            compression.checkReservedBits(rsv, opcode);
         }
 
         private void checkFrameSize(long payloadLength) {
@@ -581,8 +550,8 @@ public final class Connection {
             if (frameOpcode.isControl()) {
                 System.arraycopy(buf, off, control, controlLength, len);
                 controlLength += len;
-            } else if (receivingCompressed) {
-                inflater.inflate(buf, off, len, inflated);
+            } else if (inflating()) {
+                compression.inflate(buf, off, len);
             } else {
                 assembler.append(buf, off, len);
             }
@@ -592,9 +561,8 @@ public final class Connection {
         public boolean onFrameEnd() {
             switch (frameOpcode) {
                 case TEXT, BINARY, CONTINUATION -> {
-                    if (receivingCompressed && frameFin) {
-                        inflater.endMessage(inflated); // RFC 7692 §7.2.2: append 00 00 ff ff, inflate
-                        receivingCompressed = false;
+                    if (frameFin && inflating()) {
+                        compression.endMessage(); // RFC 7692 §7.2.2: append 00 00 ff ff, inflate
                     }
                     Message message = assembler.endFrame(frameFin);
                     if (message != null) {
