@@ -84,14 +84,21 @@ public final class ProcStats {
                 .map(java -> Path.of(java).resolveSibling("jcmd").toString())
                 .filter(p -> Files.isExecutable(Path.of(p)))
                 .orElse(null);
-        if (jcmd == null) {
-            return OptionalLong.empty();
+        if (jcmd == null || !isJava(pid)) {
+            return OptionalLong.empty(); // jcmd attaches with SIGQUIT: never sent to a process that is not a JVM (node-ws)
         }
         if (runQuietly(List.of(jcmd, Long.toString(pid), "GC.run"), 30) == null) {
             return OptionalLong.empty();
         }
         String info = runQuietly(List.of(jcmd, Long.toString(pid), "GC.heap_info"), 30);
         return info == null ? OptionalLong.empty() : parseHeapUsedKb(info);
+    }
+
+    /** Whether {@code pid} runs a {@code java} executable. */
+    static boolean isJava(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().command())
+                .map(c -> Path.of(c).getFileName().toString().equals("java"))
+                .orElse(false);
     }
 
     private static final Pattern HEAP_USED = Pattern.compile("\\btotal\\s+(?:reserved\\s+\\d+K,\\s+committed\\s+)?\\d+K,\\s+used\\s+(\\d+)K");

@@ -150,4 +150,17 @@ class BenchOptionsTest {
         assertThat(ProcStats.parseHeapUsedKb(" ZHeap           used 24M, capacity 64M, max capacity 1024M")).hasValue(24 * 1024);
         assertThat(ProcStats.parseHeapUsedKb("garbage")).isEmpty();
     }
+
+    @Test
+    void heapIsReadOnlyFromJvms() throws Exception {
+        assertThat(ProcStats.isJava(ProcessHandle.current().pid())).isTrue();
+        Process sleep = new ProcessBuilder("sleep", "30").start();
+        try {
+            assertThat(ProcStats.isJava(sleep.pid())).isFalse();
+            assertThat(ProcStats.heapUsedKbAfterGc(sleep.pid())).isEmpty();
+            assertThat(sleep.isAlive()).as("no SIGQUIT sent to a process that is not a JVM").isTrue();
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
 }

@@ -40,7 +40,8 @@ class BenchmarksSmokeIT {
     }
 
     /**
-     * Every server (ours and the four peers) under every workload, for one second each. Every run
+     * Every server (ours, the four JVM peers and Node's ws) under every workload, for one second
+     * each; the compression workloads on the servers with permessage-deflate only. Every run
      * must be recorded, and every Loomsocket run must succeed with no error. A peer's failed run
      * is printed, not failed on: Java-WebSocket 1.6.0 now and then never echoes the first message
      * of a fresh connection (docs/benchmarks.md, "Failed runs"), and a third party's flake is
@@ -61,13 +62,35 @@ class BenchmarksSmokeIT {
         }
         List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
         assertThat(lines).as("the end line of %s", results).anyMatch(l -> l.startsWith("# end "));
-        for (String server : List.of("loomsocket", "netty", "jetty", "java-websocket", "helidon")) {
-            for (String workload : List.of("echo-1x64", "echo-100x64", "echo-100x16k", "echo-10x1m",
-                    "broadcast-1000x64", "broadcast-1000x64-rate", "hold-10000")) {
+        List<String> load = List.of("echo-1x64", "echo-100x64", "echo-100x16k", "echo-10x1m",
+                "broadcast-1000x64", "broadcast-1000x64-rate", "hold-10000");
+        List<String> compression = List.of("echo-100xchat", "echo-100xchat-deflate", "echo-100xticker",
+                "echo-100xticker-deflate", "broadcast-1000xchat", "broadcast-1000xchat-deflate",
+                "broadcast-1000xchat-deflate-nct", "hold-2000-chat", "hold-2000-chat-deflate", "hold-2000-chat-deflate-nct");
+        List<String> deflateServers = List.of("loomsocket", "netty", "node-ws");
+        for (String server : List.of("loomsocket", "netty", "jetty", "java-websocket", "helidon", "node-ws")) {
+            List<String> workloads = new ArrayList<>(load);
+            if (deflateServers.contains(server)) {
+                workloads.addAll(compression);
+            } else {
+                for (String workload : compression) {
+                    assertThat(lines).as("%s has no permessage-deflate: no run under %s", server, workload)
+                            .noneMatch(l -> l.startsWith("server=" + server + " workload=" + workload + " "));
+                }
+            }
+            for (String workload : workloads) {
                 String prefix = "server=" + server + " workload=" + workload + " ";
                 if (server.equals("loomsocket")) {
                     assertThat(lines).as("%s under %s in %s", server, workload, results)
                             .anyMatch(l -> l.startsWith(prefix) && l.contains(" RESULT ") && l.contains(" errors=0"));
+                    if (workload.contains("deflate")) {
+                        // the offer was accepted, as offered
+                        String negotiated = workload.endsWith("-nct")
+                                ? " deflate=permessage-deflate;server_no_context_takeover;client_no_context_takeover"
+                                : " deflate=permessage-deflate";
+                        assertThat(lines).as("%s under %s negotiated %s", server, workload, negotiated)
+                                .anyMatch(l -> l.startsWith(prefix) && (l.contains(negotiated + " ") || l.endsWith(negotiated)));
+                    }
                 } else {
                     assertThat(lines).as("a recorded run of %s under %s in %s", server, workload, results)
                             .anyMatch(l -> l.startsWith(prefix) && (l.contains(" RESULT ") || l.contains(" FAILED ")));
