@@ -14,6 +14,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -21,6 +22,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -29,17 +33,39 @@ import java.util.concurrent.TimeUnit;
 /**
  * Netty 4.2: NIO transport ({@link MultiThreadIoEventLoopGroup} with {@link NioIoHandler}, default
  * thread count), {@link HttpServerCodec} and {@link HttpObjectAggregator} for the handshake,
- * {@link WebSocketServerProtocolHandler} on every path (no compression handler, so no
- * permessage-deflate; pings answered, closes handled by Netty), {@link WebSocketFrameAggregator}
- * so that fragmented messages arrive whole. Echo writes the received frame back and flushes once
- * per read batch; broadcast is {@link ChannelGroup#writeAndFlush}, which sends a retained duplicate
- * of the one frame to every member (the payload is not copied).
+ * {@link WebSocketServerProtocolHandler} on every path (pings answered, closes handled by Netty),
+ * {@link WebSocketFrameAggregator} so that fragmented messages arrive whole. Echo writes the
+ * received frame back and flushes once per read batch; broadcast is
+ * {@link ChannelGroup#writeAndFlush}, which sends a retained duplicate of the one frame to every
+ * member (the payload is not copied; with compression, each connection's encoder compresses it
+ * for that connection).
+ *
+ * <p>Without {@code --deflate} there is no extension handler and extensions are not allowed, so
+ * no permessage-deflate. With {@code --deflate}, a {@link WebSocketServerExtensionHandler} before
+ * the protocol handler with one {@link PerMessageDeflateServerExtensionHandshaker}: compression
+ * level 6, client window bits 15 (the most; so a bare {@code client_max_window_bits} offer gets
+ * no {@code client_max_window_bits} in the answer), every message compressed (no threshold),
+ * {@code server_max_window_bits} accepted only if JZlib is on the class path (it is not, so an
+ * offer with it is declined, as Netty's defaults do), {@code server_no_context_takeover} offers
+ * accepted ({@code allowServerNoContext}), and {@code client_no_context_takeover} not asked for
+ * ({@code preferredClientNoContext} false: Netty then leaves it out of its answer even when the
+ * client offers it, and keeps its inflater's context; a client that offered it still resets its
+ * own deflater, which is what it offered). This is {@link WebSocketServerCompressionHandler}'s
+ * permessage-deflate handshaker except for {@code allowServerNoContext}, which that handler's
+ * constructors leave false (declining every offer with {@code server_no_context_takeover}), and
+ * without its second, pre-RFC {@code deflate-frame} handshaker.
  */
 final class NettyPeer {
 
     private NettyPeer() {}
 
-    static PeerMain.Peer start(String host, int port) throws InterruptedException {
+    /** Compression level of the permessage-deflate encoder with {@code --deflate}. */
+    static final int DEFLATE_LEVEL = 6;
+
+    /** The client's window bits when it offers a bare {@code client_max_window_bits}: 15, not answered. */
+    static final int DEFLATE_WINDOW_BITS = 15;
+
+    static PeerMain.Peer start(String host, int port, boolean deflate) throws InterruptedException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         ChannelGroup broadcast = new DefaultChannelGroup("broadcast", GlobalEventExecutor.INSTANCE);
@@ -48,7 +74,7 @@ final class NettyPeer {
                 .websocketPath("/")
                 .checkStartsWith(true) // every path is a WebSocket endpoint
                 .maxFramePayloadLength(PeerMain.MAX_MESSAGE)
-                .allowExtensions(false)
+                .allowExtensions(deflate) // RSV1 on compressed frames
                 .handshakeTimeoutMillis(10_000)
                 .build();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -60,9 +86,17 @@ final class NettyPeer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024));
+                        if (deflate) { // answers the offer; adds the deflate encoder and decoder after itself
+                            ch.pipeline().addLast(new WebSocketServerExtensionHandler(
+                                    new PerMessageDeflateServerExtensionHandshaker(
+                                            DEFLATE_LEVEL,
+                                            ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(), // allowServerWindowSize
+                                            DEFLATE_WINDOW_BITS, // preferredClientWindowSize
+                                            true, // allowServerNoContext
+                                            false))); // preferredClientNoContext
+                        }
                         ch.pipeline().addLast(
-                                new HttpServerCodec(),
-                                new HttpObjectAggregator(64 * 1024),
                                 new WebSocketServerProtocolHandler(config),
                                 new WebSocketFrameAggregator(PeerMain.MAX_MESSAGE),
                                 new ConventionHandler(broadcast, broadcastAll));

@@ -4,14 +4,17 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code java -jar target/peers.jar netty|jetty|java-websocket|helidon --port N [--host H]}: one of
- * the peer servers that {@code bench/compare.sh} measures side by side with {@code loomsocket.jar
+ * {@code java -jar target/peers.jar netty|jetty|java-websocket|helidon --port N [--host H]
+ * [--deflate]}: one of the peer servers that {@code bench/compare.sh} measures side by side with {@code loomsocket.jar
  * bench-server}. Every peer follows the same convention (see {@link Route}): {@code /broadcast}
  * sends each message to every other client of {@code /broadcast}, {@code /broadcast-all} to every
  * client of {@code /broadcast-all} including the sender, any other path echoes each message once
- * with the same opcode. No compression, frames and messages up to {@link #MAX_MESSAGE} bytes, no
- * idle timeout within {@link #IDLE_TIMEOUT_MILLIS}. When the server accepts connections it prints
- * {@code <peer> listening on ws://host:port/}; SIGTERM stops it.
+ * with the same opcode. No compression unless {@code --deflate}, frames and messages up to
+ * {@link #MAX_MESSAGE} bytes, no idle timeout within {@link #IDLE_TIMEOUT_MILLIS}. When the server
+ * accepts connections it prints {@code <peer> listening on ws://host:port/}; SIGTERM stops it.
+ *
+ * <p>{@code --deflate} (Netty only; any other peer exits with status 2): the server accepts
+ * permessage-deflate (RFC 7692) offers, see {@link NettyPeer}. Bad usage exits with status 2.
  */
 public final class PeerMain {
 
@@ -41,28 +44,32 @@ public final class PeerMain {
         String name = args[0];
         String host = "127.0.0.1";
         int port = 0;
+        boolean deflate = false;
         for (int i = 1; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(required(args[i], value));
-                case "--host" -> host = required(args[i], value);
-                default -> {
-                    System.err.println("peers: unknown option " + args[i]);
-                    usage(System.err);
-                    System.exit(2);
+                case "--port" -> {
+                    port = parsePort(required(args[i], value));
+                    i++;
                 }
+                case "--host" -> {
+                    host = required(args[i], value);
+                    i++;
+                }
+                case "--deflate" -> deflate = true;
+                default -> badUsage("unknown option " + args[i]);
             }
-            i++;
         }
         if (!List.of("netty", "jetty", "java-websocket", "helidon").contains(name)) {
-            System.err.println("peers: unknown peer '" + name + "'");
-            usage(System.err);
-            System.exit(2);
+            badUsage("unknown peer '" + name + "'");
+        }
+        if (deflate && !name.equals("netty")) {
+            badUsage("--deflate is supported by netty only");
         }
         Peer peer;
         try {
             peer = switch (name) {
-                case "netty" -> NettyPeer.start(host, port);
+                case "netty" -> NettyPeer.start(host, port, deflate);
                 case "jetty" -> JettyPeer.start(host, port);
                 case "java-websocket" -> JavaWebSocketPeer.start(host, port);
                 default -> HelidonPeer.start(host, port);
@@ -88,13 +95,34 @@ public final class PeerMain {
 
     private static String required(String option, String value) {
         if (value == null) {
-            throw new IllegalArgumentException(option + " needs a value");
+            badUsage(option + " needs a value");
         }
         return value;
     }
 
+    private static int parsePort(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        badUsage("--port needs a number from 0 to 65535, not '" + value + "'");
+        return -1; // not reached
+    }
+
+    /** Prints the message and the usage to stderr and exits with status 2. */
+    private static void badUsage(String message) {
+        System.err.println("peers: " + message);
+        usage(System.err);
+        System.exit(2);
+    }
+
     private static void usage(PrintStream out) {
-        out.println("usage: java -jar peers.jar netty|jetty|java-websocket|helidon --port N [--host 127.0.0.1]");
+        out.println("usage: java -jar peers.jar netty|jetty|java-websocket|helidon --port N [--host 127.0.0.1] [--deflate]");
+        out.println("  --deflate       accept permessage-deflate (RFC 7692); netty only");
         out.println("  /broadcast      each message to every other client of /broadcast");
         out.println("  /broadcast-all  each message to every client of /broadcast-all, sender included");
         out.println("  any other path  each message echoed once, same opcode");
