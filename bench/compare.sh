@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Side-by-side load benchmarks: Loomsocket's bench-server against the peer servers of target/peers.jar
-# (Netty, Jetty, Java-WebSocket, Helidon), each pinned to CPU 0, the load (loomsocket.jar bench) on
-# CPU 1, several interleaved rounds; then `bench report` rewrites docs/benchmarks.md and its charts.
+# (Netty, Jetty, Java-WebSocket, Helidon) and Node's ws (bench/node/server.mjs), each pinned to CPU 0,
+# the load (loomsocket.jar bench) on CPU 1, several interleaved rounds; then `bench report` rewrites
+# docs/benchmarks.md and its charts.
 #
 #   bench/compare.sh [--rounds N] [--duration S] [--warmup S] [--hold-duration S]
-#                    [--servers "loomsocket netty jetty java-websocket helidon"]
-#                    [--workloads "echo-1x64 echo-100x64 ..."] [--jmh FILE] [--run-jmh]
+#                    [--servers "loomsocket netty jetty java-websocket helidon node-ws"]
+#                    [--workloads "echo-1x64 echo-100x64 ..." | load | deflate] [--jmh FILE] [--run-jmh]
 #                    [--no-build] [--smoke]
 #
-# Defaults: 3 rounds, 10 s measured after 3 s of warm-up per run, all servers, all workloads:
+# Defaults: 3 rounds, 10 s measured after 3 s of warm-up per run, all servers, all workloads. The load
+# workloads (--workloads load), random payloads, no compression:
 #   echo-1x64               echo, 1 connection, 64 B (latency)
 #   echo-100x64             echo, 100 connections, 64 B
 #   echo-100x16k            echo, 100 connections, 16 KiB
@@ -16,9 +18,21 @@
 #   broadcast-1000x64       broadcast to 1,000 subscribers, 64 B, closed loop (--window 16)
 #   broadcast-1000x64-rate  the same at a fixed low rate (--rate 20: 20,000 deliveries/s, well under every server's capacity): latency
 #   hold-10000              10,000 idle connections held for --hold-duration (default: --duration)
-# Each server runs in a fresh JVM per run (same JVM flags for all: $SERVER_JVM_FLAGS); in each round
-# the order of the servers rotates. A full run is 7 workloads x 5 servers x 3 rounds, about 15 s
-# each: roughly 25 minutes.
+# The compression workloads (--workloads deflate): JSON payloads (bench --payload json-chat|ticker),
+# run only on the servers with permessage-deflate (loomsocket netty node-ws; netty and node-ws are
+# started with --deflate, Loomsocket's bench-server accepts it by default); each one with the
+# extension offered and, as its baseline, not offered:
+#   echo-100xchat[-deflate]          echo, 100 connections, 256 B chat messages (text frames)
+#   echo-100xticker[-deflate]        echo, 100 connections, 4 KiB ticker snapshots (text frames)
+#   broadcast-1000xchat[-deflate]    broadcast of 256 B chat messages to 1,000 subscribers (--window 16);
+#                                    -deflate: context takeover, so every server compresses per connection
+#   broadcast-1000xchat-deflate-nct  the same offering no_context_takeover both ways: receivers can
+#                                    share one compressed encoding (Loomsocket does)
+#   hold-2000-chat[-deflate[-nct]]   2,000 connections, each primed with one 256 B echo, then held idle:
+#                                    memory per connection with compression off / with takeover / without
+# Each server runs in a fresh process per run (JVMs with the same flags: $SERVER_JVM_FLAGS); in each
+# round the order of the servers rotates. A full run is 7 x 6 + 10 x 3 runs per round, about 15 s
+# each: roughly 55 minutes for 3 rounds.
 #
 # --smoke: 1 round of 1 s with small connection counts, everything else the same; the results and
 # report go to bench/results/smoke/ and docs/ is left alone. It checks that all of it builds and runs.
@@ -33,8 +47,9 @@
 # line per run: "server=S workload=W round=N RESULT ..." (the load tool's result line), or
 # "server=S workload=W round=N FAILED ..." when the load tool failed or the server died; a failed
 # run is recorded and the script goes on. Server and load logs are kept next to it (*.logs/).
-# A full run also copies the results to docs/bench/load-results.txt and updates docs/benchmarks.md
-# and docs/bench/*.svg. Exit status: 0 if every run succeeded, 1 if any failed, 2 on bad usage.
+# A full run also copies the results to docs/bench/load-results.txt (if load workloads ran) and/or
+# docs/bench/deflate-results.txt (if compression workloads ran) and updates the sections of
+# docs/benchmarks.md it has results for, and docs/bench/*.svg. Exit status: 0 if every run succeeded, 1 if any failed, 2 on bad usage.
 
 set -uo pipefail
 
@@ -46,8 +61,12 @@ ROUNDS=3
 DURATION=10
 WARMUP=3
 HOLD_DURATION=
-SERVERS="loomsocket netty jetty java-websocket helidon"
-WORKLOADS="echo-1x64 echo-100x64 echo-100x16k echo-10x1m broadcast-1000x64 broadcast-1000x64-rate hold-10000"
+ALL_SERVERS="loomsocket netty jetty java-websocket helidon node-ws"
+DEFLATE_SERVERS="loomsocket netty node-ws" # the servers the compression workloads run on
+SERVERS=$ALL_SERVERS
+LOAD_WORKLOADS="echo-1x64 echo-100x64 echo-100x16k echo-10x1m broadcast-1000x64 broadcast-1000x64-rate hold-10000"
+DEFLATE_WORKLOADS="echo-100xchat echo-100xchat-deflate echo-100xticker echo-100xticker-deflate broadcast-1000xchat broadcast-1000xchat-deflate broadcast-1000xchat-deflate-nct hold-2000-chat hold-2000-chat-deflate hold-2000-chat-deflate-nct"
+WORKLOADS="$LOAD_WORKLOADS $DEFLATE_WORKLOADS"
 SMOKE=0
 BUILD=1
 JMH_FILE=
@@ -90,13 +109,28 @@ if [ "$SMOKE" = 1 ]; then
     WARMUP=1
 fi
 HOLD_DURATION=${HOLD_DURATION:-$DURATION}
+case "$WORKLOADS" in
+    load) WORKLOADS=$LOAD_WORKLOADS ;;
+    deflate) WORKLOADS=$DEFLATE_WORKLOADS ;;
+esac
 
 for s in $SERVERS; do
-    case "$s" in
-        loomsocket|netty|jetty|java-websocket|helidon) ;;
-        *) die "unknown server '$s' (loomsocket netty jetty java-websocket helidon)" ;;
+    case " $ALL_SERVERS " in
+        *" $s "*) ;;
+        *) die "unknown server '$s' ($ALL_SERVERS)" ;;
     esac
 done
+
+is_compression() { # workload: whether it is one of the compression workloads
+    case " $DEFLATE_WORKLOADS " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+
+runs_on() { # workload server: whether the workload runs on that server
+    is_compression "$1" || return 0
+    case " $DEFLATE_SERVERS " in *" $2 "*) return 0 ;; esac
+    return 1
+}
 
 # ---- workloads: "mode path connections size extra-options"; --smoke scales connection counts down ----
 workload_spec() {
@@ -109,6 +143,16 @@ workload_spec() {
         broadcast-1000x64)      full="broadcast /broadcast 1000 64 --window 16"; smoke="broadcast /broadcast 20 64 --window 16" ;;
         broadcast-1000x64-rate) full="broadcast /broadcast 1000 64 --rate 20";   smoke="broadcast /broadcast 20 64 --rate 200" ;;
         hold-10000)             full="hold /echo 10000 64";                  smoke="hold /echo 100 64" ;;
+        echo-100xchat)          full="echo /echo 100 256 --payload json-chat --text"; smoke="echo /echo 10 256 --payload json-chat --text" ;;
+        echo-100xchat-deflate)  full="echo /echo 100 256 --payload json-chat --text --deflate"; smoke="echo /echo 10 256 --payload json-chat --text --deflate" ;;
+        echo-100xticker)        full="echo /echo 100 4096 --payload ticker --text"; smoke="echo /echo 10 4096 --payload ticker --text" ;;
+        echo-100xticker-deflate) full="echo /echo 100 4096 --payload ticker --text --deflate"; smoke="echo /echo 10 4096 --payload ticker --text --deflate" ;;
+        broadcast-1000xchat)    full="broadcast /broadcast 1000 256 --payload json-chat --window 16"; smoke="broadcast /broadcast 20 256 --payload json-chat --window 16" ;;
+        broadcast-1000xchat-deflate) full="broadcast /broadcast 1000 256 --payload json-chat --window 16 --deflate"; smoke="broadcast /broadcast 20 256 --payload json-chat --window 16 --deflate" ;;
+        broadcast-1000xchat-deflate-nct) full="broadcast /broadcast 1000 256 --payload json-chat --window 16 --deflate-no-context-takeover"; smoke="broadcast /broadcast 20 256 --payload json-chat --window 16 --deflate-no-context-takeover" ;;
+        hold-2000-chat)         full="hold /echo 2000 256 --payload json-chat --prime"; smoke="hold /echo 50 256 --payload json-chat --prime" ;;
+        hold-2000-chat-deflate) full="hold /echo 2000 256 --payload json-chat --prime --deflate"; smoke="hold /echo 50 256 --payload json-chat --prime --deflate" ;;
+        hold-2000-chat-deflate-nct) full="hold /echo 2000 256 --payload json-chat --prime --deflate-no-context-takeover"; smoke="hold /echo 50 256 --payload json-chat --prime --deflate-no-context-takeover" ;;
         *) return 1 ;;
     esac
     if [ "$SMOKE" = 1 ]; then echo "$smoke"; else echo "$full"; fi
@@ -154,12 +198,30 @@ if [ "$BUILD" = 1 ]; then
     echo "== building (mvn -q -DskipTests package; mvn -q -Ppeers -DskipTests package)" >&2
     mvn -q -DskipTests package || die "build failed: mvn -q -DskipTests package"
     mvn -q -Ppeers -DskipTests package || die "build failed: mvn -q -Ppeers -DskipTests package"
+    case " $SERVERS " in
+        *" node-ws "*)
+            if [ ! -d bench/node/node_modules/ws ]; then
+                echo "== npm ci --prefix bench/node --no-audit --no-fund" >&2
+                npm ci --prefix bench/node --no-audit --no-fund >&2 || die "npm ci --prefix bench/node failed (or leave node-ws out of --servers)"
+            fi ;;
+    esac
     if [ "$RUN_JMH" = 1 ]; then
         mvn -q -Pjmh -DskipTests package || die "build failed: mvn -q -Pjmh -DskipTests package"
     fi
 fi
 [ -f target/loomsocket.jar ] || die "target/loomsocket.jar missing (build first, or drop --no-build)"
-[ -f target/peers.jar ] || die "target/peers.jar missing (mvn -Ppeers -DskipTests package)"
+for s in $SERVERS; do
+    case "$s" in
+        loomsocket|node-ws) ;;
+        *) [ -f target/peers.jar ] || die "target/peers.jar missing (mvn -Ppeers -DskipTests package), needed for $s" ;;
+    esac
+done
+case " $SERVERS " in
+    *" node-ws "*)
+        command -v node >/dev/null || die "node-ws needs Node.js (node) on the PATH, or leave it out of --servers"
+        [ -d bench/node/node_modules/ws ] || die "node-ws needs bench/node/node_modules: npm ci --prefix bench/node (or leave it out of --servers)"
+        ;;
+esac
 
 # ---- output ----
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -182,9 +244,12 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
     echo "# command: $COMMAND_LINE"
     echo "# machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1); nproc $(nproc --all 2>/dev/null); $(uname -sr); $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo 2>/dev/null)"
     echo "# java: $JAVA_BIN: $("$JAVA_BIN" -version 2>&1 | head -1); $("$JAVA_BIN" -version 2>&1 | sed -n 2p)"
+    case " $SERVERS " in
+        *" node-ws "*) echo "# node: $(node --version 2>&1), ws $(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' bench/node/node_modules/ws/package.json 2>/dev/null | head -1): taskset -c $SERVER_CPU node bench/node/server.mjs ..." ;;
+    esac
     echo "# server: taskset -c $SERVER_CPU java $SERVER_JVM_FLAGS -jar ...; load: taskset -c $LOAD_CPU java $LOAD_JVM_FLAGS -jar target/loomsocket.jar bench ..."
     echo "# rounds $ROUNDS, duration ${DURATION}s, warmup ${WARMUP}s, hold ${HOLD_DURATION}s$( [ "$SMOKE" = 1 ] && echo ', SMOKE (small connection counts)'); ulimit -n $(ulimit -n)"
-    echo "# servers: $SERVERS"
+    echo "# servers: $SERVERS (compression workloads only on: $DEFLATE_SERVERS)"
     echo "# workloads: $WORKLOADS"
 } > "$RESULTS"
 cat "$RESULTS" >&2
@@ -234,16 +299,25 @@ port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-start_server() { # server port log -> sets SERVER_PID; returns 1 if it did not come up in 60 s
-    local server=$1 port=$2 log=$3 i
+start_server() { # server port log deflate(0|1) -> sets SERVER_PID; returns 1 if it did not come up in 60 s
+    local server=$1 port=$2 log=$3 deflate=${4:-0} i
     local -a cmd
+    local -a flags=()
     if [ "$server" = loomsocket ]; then
-        cmd=(-jar target/loomsocket.jar bench-server --host 127.0.0.1 --port "$port")
+        cmd=(-jar target/loomsocket.jar bench-server --host 127.0.0.1 --port "$port") # accepts deflate by default
+    elif [ "$server" = node-ws ]; then
+        cmd=(bench/node/server.mjs --host 127.0.0.1 --port "$port")
+        [ "$deflate" = 1 ] && flags=(--deflate)
     else
         cmd=(-jar target/peers.jar "$server" --host 127.0.0.1 --port "$port")
+        [ "$deflate" = 1 ] && flags=(--deflate)
     fi
-    # shellcheck disable=SC2086 # the flags are words
-    taskset -c "$SERVER_CPU" "$JAVA_BIN" $SERVER_JVM_FLAGS "${cmd[@]}" >"$log" 2>&1 &
+    if [ "$server" = node-ws ]; then
+        taskset -c "$SERVER_CPU" node "${cmd[@]}" "${flags[@]}" >"$log" 2>&1 &
+    else
+        # shellcheck disable=SC2086 # the flags are words
+        taskset -c "$SERVER_CPU" "$JAVA_BIN" $SERVER_JVM_FLAGS "${cmd[@]}" "${flags[@]}" >"$log" 2>&1 &
+    fi
     SERVER_PID=$!
     for ((i = 0; i < 600; i++)); do
         kill -0 "$SERVER_PID" 2>/dev/null || return 1
@@ -273,11 +347,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
         extra=("${spec[@]:4}")
         for ((k = 0; k < NSERVERS; k++)); do
             server=${SERVER_LIST[$(((k + round - 1) % NSERVERS))]} # rotates per round
+            runs_on "$workload" "$server" || continue
+            deflate=0
+            is_compression "$workload" && deflate=1
             TOTAL=$((TOTAL + 1))
             tag="$server-$workload-r$round"
             echo "== round $round/$ROUNDS  $workload  $server" >&2
             port=$(free_port) || { record_failure "$server" "$workload" "$round" "reason=no-free-port"; continue; }
-            if ! start_server "$server" "$port" "$LOGS/$tag.server.log"; then
+            if ! start_server "$server" "$port" "$LOGS/$tag.server.log" "$deflate"; then
                 record_failure "$server" "$workload" "$round" "reason=server-did-not-start log=$LOGS/$tag.server.log"
                 tail -5 "$LOGS/$tag.server.log" >&2
                 stop_pid "$SERVER_PID" 5
@@ -343,7 +420,14 @@ if [ "$SMOKE" = 1 ]; then
     report+=(--doc "$OUT_DIR/benchmarks.md" --svg-dir "$OUT_DIR/bench")
 else
     mkdir -p docs/bench
-    cp "$RESULTS" docs/bench/load-results.txt
+    ran_load=0
+    ran_deflate=0
+    for w in $WORKLOADS; do
+        if is_compression "$w"; then ran_deflate=1; else ran_load=1; fi
+    done
+    # each section of docs/benchmarks.md keeps the results file it was rendered from
+    [ "$ran_load" = 1 ] && cp "$RESULTS" docs/bench/load-results.txt
+    [ "$ran_deflate" = 1 ] && cp "$RESULTS" docs/bench/deflate-results.txt
     report+=(--doc docs/benchmarks.md --svg-dir docs/bench)
 fi
 echo "== java ${report[*]}" >&2
