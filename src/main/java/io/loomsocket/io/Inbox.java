@@ -32,6 +32,7 @@ final class Inbox {
     private long size;
     private boolean ended; // no more messages will arrive
     private boolean released; // the reader must not wait for space any more
+    private boolean inHand; // a message was taken and the application has not come back for the next
 
     Inbox(int limit) {
         this.limit = limit;
@@ -62,6 +63,7 @@ final class Inbox {
     DataMessage take(boolean timed, long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
+            inHand = false;
             long left = timeoutNanos;
             while (queue.isEmpty() && !ended) {
                 if (!timed) {
@@ -76,6 +78,7 @@ final class Inbox {
             DataMessage m = queue.poll();
             if (m != null) {
                 size -= m.size();
+                inHand = true;
                 notFull.signal();
             }
             return m;
@@ -88,6 +91,33 @@ final class Inbox {
         lock.lock();
         try {
             return queue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The application is back for the next message: the one it took last has been handled (it
+     * may have answered it). Called by {@code receive()} before it looks for a deferred failure.
+     */
+    void back() {
+        lock.lock();
+        try {
+            inHand = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the application has handled every message: none waits, and it came back for the
+     * next after the last it took. Only then may a failure deferred behind them be applied: a
+     * reply the application sends to the last message must go out before our close frame.
+     */
+    boolean isHandled() {
+        lock.lock();
+        try {
+            return queue.isEmpty() && !inHand;
         } finally {
             lock.unlock();
         }

@@ -20,7 +20,7 @@ import java.util.ArrayList;
  *
  * <p>A violation found after some messages is deferred (see {@link GuardedConnection}): those
  * messages reach the application first. Inline, the failure applies once they were handled; with
- * an inbox, once the application has taken them ({@link SocketSession#receive}) or at the latest
+ * an inbox, once the application has taken them and come back for more ({@link SocketSession#receive}), or at the latest
  * after the close timeout (a timer).
  */
 final class ReadLoop {
@@ -142,13 +142,14 @@ final class ReadLoop {
         events.clear();
         boolean closeTransport = (status & GuardedConnection.CLOSE_TRANSPORT) != 0;
         if ((status & GuardedConnection.PENDING_FAILURE) != 0) {
-            if (inbox == null || inbox.isEmpty()) {
+            if (inbox == null || inbox.isHandled()) {
                 session.applyPendingFailure(); // every message before the bad frame was handled
                 closeTransport = core.shouldCloseTransport();
                 open = false;
             } else if (!failureScheduled) {
-                // The application takes the earlier messages first; receive() applies the failure
-                // when it finds the inbox empty, and this timer within the close timeout.
+                // The application handles the earlier messages first (it may answer the last one it
+                // took): receive() applies the failure when it comes back and finds the inbox
+                // empty, and this timer within the close timeout.
                 failureScheduled = true;
                 timers.schedule(closeTimeout, () -> Thread.ofVirtual().name("loomsocket-fail").start(session::applyPendingFailure));
             }

@@ -160,7 +160,7 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
 
     /**
      * Applies a failure deferred behind earlier messages, once they were handled: from the
-     * reader, from {@link #receive} when it finds the inbox empty, or from the deferred-failure
+     * reader, from {@link #receive} when it finds the inbox empty (the application is back for more), or from the deferred-failure
      * timer.
      */
     void applyPendingFailure() {
@@ -201,8 +201,9 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         if (inbox == null) {
             throw new IllegalStateException("the connection's reader has not been started");
         }
+        inbox.back();
         if (inbox.isEmpty() && core.hasPendingFailure()) {
-            applyPendingFailure(); // the application has taken every message before the bad frame
+            applyPendingFailure(); // the application has handled every message before the bad frame
         }
         DataMessage m = inbox.take(timed, timeoutNanos);
         if (m != null) {

@@ -300,6 +300,73 @@ class WebSocketClientTest {
             }
         }
 
+        /**
+         * Autobahn 4.2.3 from the client's side: a message, then a frame with a reserved opcode, in
+         * one write. The message was valid and is delivered; the application's answer to it goes
+         * out before the close frame (1002), which waits until the application comes back for the
+         * next message.
+         */
+        @Test
+        void anAnswerToTheLastMessageBeforeABadFrameGoesOutBeforeTheCloseFrame() throws Exception {
+            ServerSocket server = rawServer();
+            CountDownLatch nothingSentYet = new CountDownLatch(1);
+            CompletableFuture<List<String>> framesFromClient = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept()) {
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    out.write(accept(readRequestKey(in)));
+                    ByteArrayOutputStream burst = new ByteArrayOutputStream();
+                    burst.write(new byte[] {(byte) 0x81, 5});
+                    burst.write("Hello".getBytes(StandardCharsets.US_ASCII));
+                    burst.write(new byte[] {(byte) 0x84, 3, 'b', 'a', 'd'}); // opcode 4: reserved
+                    burst.write(new byte[] {(byte) 0x89, 0}); // a ping after it, never answered
+                    out.write(burst.toByteArray());
+                    out.flush();
+                    s.setSoTimeout(300);
+                    try {
+                        int b = in.read();
+                        framesFromClient.complete(List.of("sent before the application answered: byte " + b));
+                        return;
+                    } catch (SocketTimeoutException expected) {
+                        // nothing yet: the application has the message in hand
+                    }
+                    s.setSoTimeout(10_000);
+                    nothingSentYet.countDown();
+                    List<String> frames = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        int b0 = in.read();
+                        int len = in.read() & 0x7F; // masked, short
+                        byte[] mask = in.readNBytes(4);
+                        byte[] payload = in.readNBytes(len);
+                        for (int j = 0; j < payload.length; j++) {
+                            payload[j] ^= mask[j % 4];
+                        }
+                        frames.add((b0 & 0x0F) == 8
+                                ? "close " + ((payload[0] & 0xFF) << 8 | payload[1] & 0xFF)
+                                : "text " + new String(payload, StandardCharsets.UTF_8));
+                    }
+                    out.write(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xEA}); // the close reply
+                    framesFromClient.complete(frames);
+                } catch (IOException e) {
+                    framesFromClient.completeExceptionally(e);
+                }
+            });
+
+            WebSocket ws = WebSocketClient.connect(uriOf(server));
+            resources.add(ws);
+            assertThat(ws.receive()).isEqualTo(new Message.Text("Hello"));
+            if (!nothingSentYet.await(5, TimeUnit.SECONDS)) {
+                assertThat(framesFromClient.getNow(List.of())).as("what the server saw").isEmpty();
+            }
+            ws.sendText("Hello"); // the answer, after the bad frame has long been read
+            assertThatThrownBy(ws::receive)
+                    .isInstanceOfSatisfying(WebSocketClosedException.class,
+                            e -> assertThat(e.code()).isEqualTo(CloseCode.PROTOCOL_ERROR));
+
+            assertThat(framesFromClient.get(5, TimeUnit.SECONDS)).containsExactly("text Hello", "close 1002");
+        }
+
         @Test
         void aPingStillWaitingForItsPongFailsWhenTheConnectionCloses() throws Exception {
             ServerSocket server = rawServer();
