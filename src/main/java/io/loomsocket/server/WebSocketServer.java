@@ -14,6 +14,8 @@ import io.loomsocket.io.SessionOptions;
 import io.loomsocket.io.SocketSession;
 import io.loomsocket.io.SocketTransport;
 import io.loomsocket.io.Timers;
+import io.loomsocket.io.TlsContexts;
+import io.loomsocket.io.TlsTransport;
 import io.loomsocket.io.Transport;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.Connection;
@@ -30,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * A WebSocket server on a {@link ServerSocket}: an accept loop that gives every connection its
@@ -66,6 +70,7 @@ public final class WebSocketServer implements AutoCloseable {
     private final Endpoint defaultEndpoint; // for paths no route matches; may be null
     private final Router router;
     private final RequestHook requestHook;
+    private final SSLContext tls; // null: plain TCP (ws://)
     private final SessionOptions sessionOptions;
     private final Timers timers; // keepalive, idle and close deadlines of every connection
     private final ServerSocket serverSocket;
@@ -99,8 +104,9 @@ public final class WebSocketServer implements AutoCloseable {
     }
 
     private WebSocketServer(Options options, SessionOptions sessionOptions, Endpoint defaultEndpoint, Router router,
-                            RequestHook requestHook) throws IOException {
+                            RequestHook requestHook, SSLContext tls) throws IOException {
         this.options = options;
+        this.tls = tls;
         this.defaultEndpoint = defaultEndpoint;
         this.router = router;
         this.requestHook = requestHook;
@@ -129,10 +135,15 @@ public final class WebSocketServer implements AutoCloseable {
         return options.host();
     }
 
-    /** {@code ws://host:port}. */
+    /** {@code ws://host:port}, or {@code wss://host:port} with {@linkplain Builder#tls(SSLContext) TLS}. */
     public String url() {
         String h = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
-        return "ws://" + h + ":" + port();
+        return (tls == null ? "ws://" : "wss://") + h + ":" + port();
+    }
+
+    /** Whether connections are served over TLS ({@code wss://}). */
+    public boolean isTls() {
+        return tls != null;
     }
 
     public Options options() {
@@ -170,22 +181,28 @@ public final class WebSocketServer implements AutoCloseable {
                 return;
             }
             socket.setTcpNoDelay(true);
-            Transport transport = new SocketTransport(socket);
+            long handshakeStart = System.nanoTime();
+            // With TLS, its handshake runs here, on this connection's thread; the same timeout bounds it and the HTTP head.
+            Transport transport = tls == null ? new SocketTransport(socket)
+                    : TlsTransport.accept(socket, tls, options.handshakeTimeout(), timers);
+            Duration headTimeout = options.handshakeTimeout().minusNanos(System.nanoTime() - handshakeStart);
             Upgrade upgrade;
             HandshakeReader.Result read;
             byte[] accepted;
             try {
-                read = HandshakeReader.read(transport, HttpHeadParser.forRequest(options.httpLimits()), options.handshakeTimeout());
+                read = HandshakeReader.read(transport, HttpHeadParser.forRequest(options.httpLimits()), headTimeout);
                 upgrade = decide(read.parser().request(), socket);
                 accepted = upgrade.response != null ? upgrade.response : switchingProtocols(upgrade);
             } catch (HandshakeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "handshake rejected ({0}): {1}", e.status(), e.getMessage());
                 byte[] refusal = e.toHttpResponse();
                 transport.write(refusal, 0, refusal.length);
+                transport.shutdownOutput(); // FIN (with TLS: close_notify first) after the answer
                 return;
             }
             transport.write(accepted, 0, accepted.length);
             if (upgrade.response != null) {
+                transport.shutdownOutput();
                 return; // a plain HTTP answer from the request hook
             }
             ServerHandshake.Offer offer = upgrade.offer;
@@ -421,6 +438,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Set<String> allowedOrigins = Set.of();
         private List<String> subprotocols = List.of();
         private boolean subprotocolRequired;
+        private SSLContext tls;
 
         private Builder() {}
 
@@ -591,6 +609,30 @@ public final class WebSocketServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves {@code wss://}: every connection starts with a TLS handshake with this context's
+         * key material (on the connection's own thread, within the {@link #handshakeTimeout});
+         * {@link WebSocketServer#url()} then says {@code wss://}. A failed TLS handshake closes
+         * just that connection (logged at DEBUG); a plain HTTP request on the port is answered
+         * 400. Off by default.
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = java.util.Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * {@link #tls(SSLContext)} with the certificate chain and private key of a PKCS12
+         * keystore, as {@code keytool -genkeypair -storetype PKCS12} makes one (the key's
+         * password is the store's). Loaded now; the password is used during this call only.
+         *
+         * @throws IOException naming the file if it cannot be read, is not PKCS12, the password is
+         *     wrong, or it holds no private key
+         */
+        public Builder tls(Path pkcs12Keystore, char[] password) throws IOException {
+            return tls(TlsContexts.server(pkcs12Keystore, password));
+        }
+
         /** Binds and starts accepting. */
         public WebSocketServer start() throws IOException {
             if (defaultEndpoint == null && router.isEmpty()) {
@@ -606,7 +648,7 @@ public final class WebSocketServer implements AutoCloseable {
                     handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark,
                     pingInterval, pingTimeout, idleTimeout, httpLimits, allowedOrigins, subprotocols, subprotocolRequired,
                     deflate),
-                    sessionOptions, defaultEndpoint, router, requestHook);
+                    sessionOptions, defaultEndpoint, router, requestHook, tls);
             server.acceptor.start();
             return server;
         }
