@@ -150,12 +150,7 @@ public final class Reconnecting implements Iterable<WebSocket>, AutoCloseable {
     Reconnecting(WebSocketClient.Builder options, URI uri) {
         this.options = Objects.requireNonNull(options, "options");
         this.uri = Objects.requireNonNull(uri, "uri");
-        if (!"ws".equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalArgumentException("only ws:// URIs are supported: " + uri);
-        }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("no host in " + uri);
-        }
+        WebSocketUri.parse(uri); // a ws:// or wss:// URI, or IllegalArgumentException now
     }
 
     /** The URI every attempt connects to. */

@@ -9,6 +9,8 @@ import io.loomsocket.io.SessionOptions;
 import io.loomsocket.io.SocketSession;
 import io.loomsocket.io.SocketTransport;
 import io.loomsocket.io.Timers;
+import io.loomsocket.io.TlsContexts;
+import io.loomsocket.io.TlsTransport;
 import io.loomsocket.io.Transport;
 import io.loomsocket.protocol.Connection;
 import io.loomsocket.protocol.ConnectionConfig;
@@ -22,14 +24,19 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
- * Opens client connections to {@code ws://} URIs.
+ * Opens client connections to {@code ws://} and {@code wss://} URIs. For {@code wss://} the
+ * server's certificate must be trusted (by the JDK's default trust store unless {@link
+ * Builder#trustStore} or {@link Builder#sslContext} says otherwise) and be for the URI's host.
  *
  * <pre>{@code
  * try (WebSocket ws = WebSocketClient.connect(URI.create("ws://127.0.0.1:9001/"))) {
@@ -97,6 +104,8 @@ public final class WebSocketClient {
         private Duration idleTimeout;
         private long highWatermark = SessionOptions.DEFAULT_HIGH_WATERMARK;
         private long lowWatermark = SessionOptions.DEFAULT_LOW_WATERMARK;
+        private SSLContext sslContext; // for wss://; null: SSLContext.getDefault()
+        private boolean insecureTls;
 
         private Builder() {}
 
@@ -191,43 +200,72 @@ public final class WebSocketClient {
         }
 
         /**
+         * For {@code wss://}: the TLS context whose trust managers decide which server
+         * certificates are trusted (and whose key managers, if any, give a client certificate).
+         * The host name is still checked against the certificate. Default: the JDK's
+         * {@link SSLContext#getDefault()}, which trusts its {@code cacerts} (or the
+         * {@code javax.net.ssl.trustStore} system property's store).
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = java.util.Objects.requireNonNull(context, "context");
+            this.insecureTls = false;
+            return this;
+        }
+
+        /**
+         * For {@code wss://}: trust exactly the certificates in this PKCS12 trust store (such as
+         * a server's self-signed certificate, imported with {@code keytool -importcert
+         * -storetype PKCS12}); the host name is still checked. Loaded now.
+         *
+         * @throws IOException naming the file if it cannot be read, is not PKCS12, the password is
+         *     wrong, or it holds no certificate
+         */
+        public Builder trustStore(Path pkcs12TrustStore, char[] password) throws IOException {
+            return sslContext(TlsContexts.trusting(pkcs12TrustStore, password));
+        }
+
+        /**
+         * FOR TESTS ONLY: for {@code wss://}, accept any certificate from any server and check
+         * no host name. The connection is encrypted but not authenticated: anyone on the path can
+         * intercept it. Meant for a test server with a throwaway certificate; never in
+         * production. {@link #sslContext} or {@link #trustStore} turn it off again.
+         */
+        public Builder insecureTls() {
+            this.sslContext = TlsContexts.insecure();
+            this.insecureTls = true;
+            return this;
+        }
+
+        /**
          * Connections to {@code uri} with these options, re-established with backoff when they
          * end; see {@link Reconnecting}. Each attempt uses the options as they are then.
          *
-         * @throws IllegalArgumentException for a URI that is not {@code ws://host...}
+         * @throws IllegalArgumentException for a URI that is not {@code ws://host...} or {@code wss://host...}
          */
         public Reconnecting reconnecting(URI uri) {
             return new Reconnecting(this, uri);
         }
 
         /**
-         * Connects, performs the opening handshake and starts the connection's reader thread.
+         * Connects, performs the TLS handshake for {@code wss://} and the opening handshake, and
+         * starts the connection's reader thread. The handshake timeout bounds the TLS handshake
+         * and the opening handshake together.
          *
-         * @throws IllegalArgumentException for a URI that is not {@code ws://host[:port][/path]}
+         * @throws IllegalArgumentException for a URI that is not {@code ws[s]://host[:port][/path]}
          * @throws io.loomsocket.handshake.HandshakeException if the server refuses or answers
          *     wrongly (its status, e.g. 401 or 404, is in the exception)
+         * @throws javax.net.ssl.SSLHandshakeException if the TLS handshake fails; the message
+         *     says why (a certificate that is not trusted, or not for the host, ...)
          */
         public WebSocket connect(URI uri) throws IOException {
-            if (!"ws".equalsIgnoreCase(uri.getScheme())) {
-                throw new IllegalArgumentException("only ws:// URIs are supported: " + uri);
-            }
-            if (uri.getHost() == null) {
-                throw new IllegalArgumentException("no host in " + uri);
-            }
-            if (uri.getFragment() != null) {
-                // RFC 6455 §3: "Fragment identifiers are meaningless in the context of WebSocket URIs".
-                throw new IllegalArgumentException("a WebSocket URI has no fragment: " + uri);
-            }
-            int port = uri.getPort() == -1 ? 80 : uri.getPort();
-            String hostHeader = (uri.getHost().contains(":") ? "[" + uri.getHost() + "]" : uri.getHost())
-                    + (uri.getPort() == -1 ? "" : ":" + port);
-            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-            String resource = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+            WebSocketUri target = WebSocketUri.parse(uri);
+            int port = target.port();
+            String path = target.path();
             ConnectionConfig config = new ConnectionConfig(maxFrameSize, maxMessageSize, MaskKeySource.secure());
             SessionOptions sessionOptions = new SessionOptions(config, closeTimeout, inboxLimit, highWatermark, lowWatermark,
                     pingInterval, pingTimeout, idleTimeout); // validates the settings before connecting
             ExtensionOffer deflateOffer = deflate == null ? null : DeflateNegotiation.offer(deflate);
-            ClientHandshake handshake = new ClientHandshake(hostHeader, resource, subprotocols,
+            ClientHandshake handshake = new ClientHandshake(target.hostHeader(), target.resource(), subprotocols,
                     deflateOffer == null ? List.of() : List.of(deflateOffer), headers.build(), KEYS);
 
             Socket socket = new Socket();
@@ -247,10 +285,15 @@ public final class WebSocketClient {
                     named.initCause(e);
                     throw named;
                 }
-                Transport transport = new SocketTransport(socket);
+                long handshakeStart = System.nanoTime();
+                Transport transport = target.secure()
+                        ? TlsTransport.connect(socket, tlsContext(), uri.getHost(), port, !insecureTls, handshakeTimeout,
+                                Timers.shared())
+                        : new SocketTransport(socket);
                 byte[] request = handshake.requestBytes();
                 transport.write(request, 0, request.length);
-                HandshakeReader.Result read = HandshakeReader.read(transport, HttpHeadParser.forResponse(), handshakeTimeout);
+                HandshakeReader.Result read = HandshakeReader.read(transport, HttpHeadParser.forResponse(),
+                        handshakeTimeout.minusNanos(System.nanoTime() - handshakeStart));
                 ClientHandshake.Result result = handshake.validate(read.parser().response());
                 // RFC 7692 §7.1: a response that breaks the offer fails the connection (HandshakeException).
                 DeflateParams params = deflateOffer == null
@@ -266,6 +309,17 @@ public final class WebSocketClient {
                 if (!ok) {
                     socket.close();
                 }
+            }
+        }
+
+        private SSLContext tlsContext() throws IOException {
+            if (sslContext != null) {
+                return sslContext;
+            }
+            try {
+                return SSLContext.getDefault();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IOException("no default TLS context in this JDK", e);
             }
         }
     }

@@ -274,7 +274,7 @@ class ConnectCommandTest {
     @Test
     void aNonWebSocketUriIsAUsageErrorWithExitTwo() throws Exception {
         assertThat(connect("http://127.0.0.1:1/").get(10, TimeUnit.SECONDS)).isEqualTo(2);
-        assertThat(stderr.seen()).anyMatch(line -> line.contains("only ws:// URIs"));
+        assertThat(stderr.seen()).anyMatch(line -> line.contains("only ws:// and wss:// URIs"));
     }
 
     @Test

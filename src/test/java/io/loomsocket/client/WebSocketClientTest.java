@@ -222,10 +222,15 @@ class WebSocketClientTest {
         }
 
         @Test
-        void onlyWsUrisWithAHostAndNoFragmentAreAccepted() {
+        void onlyWsAndWssUrisWithAHostAndNoFragmentAreAccepted() {
             assertThatThrownBy(() -> WebSocketClient.connect(URI.create("http://127.0.0.1:1/")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("only ws:// and wss:// URIs");
+            assertThatThrownBy(() -> WebSocketClient.connect(URI.create("https://127.0.0.1:1/")))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> WebSocketClient.connect(URI.create("wss://127.0.0.1:1/")))
+            assertThatThrownBy(() -> WebSocketClient.connect(URI.create("wss:///path")))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> WebSocketClient.connect(URI.create("wss://127.0.0.1:1/#frag")))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> WebSocketClient.connect(URI.create("ws://127.0.0.1:1/#frag")))
                     .isInstanceOf(IllegalArgumentException.class);
