@@ -65,7 +65,23 @@ final class JdkWebSocket {
 
     /** Opens a connection with a new {@code HttpClient} of its own (closed by {@link #shutdown}). */
     static JdkWebSocket connect(URI uri) throws Exception {
-        Object client = HTTP_CLIENT.getMethod("newHttpClient").invoke(null);
+        return connect(uri, HTTP_CLIENT.getMethod("newHttpClient").invoke(null));
+    }
+
+    /**
+     * Opens a {@code wss://} connection with a new {@code HttpClient} whose TLS context is
+     * {@code tls}: {@code HttpClient.newBuilder().sslContext(tls).build()}. The JDK client checks
+     * the server's host name against its certificate itself.
+     */
+    static JdkWebSocket connect(URI uri, javax.net.ssl.SSLContext tls) throws Exception {
+        Class<?> clientBuilder = load("java.net.http.HttpClient$Builder");
+        Object b = HTTP_CLIENT.getMethod("newBuilder").invoke(null);
+        b = clientBuilder.getMethod("sslContext", javax.net.ssl.SSLContext.class).invoke(b, tls);
+        b = clientBuilder.getMethod("connectTimeout", Duration.class).invoke(b, TIMEOUT);
+        return connect(uri, clientBuilder.getMethod("build").invoke(b));
+    }
+
+    private static JdkWebSocket connect(URI uri, Object client) throws Exception {
         Object builder = HTTP_CLIENT.getMethod("newWebSocketBuilder").invoke(client);
         builder = BUILDER.getMethod("connectTimeout", Duration.class).invoke(builder, TIMEOUT);
         Events events = new Events();
