@@ -24,7 +24,7 @@ final class AuthEchoCommand {
             token = AuthEchoApp.randomToken();
         }
         AuthEchoApp app = new AuthEchoApp(token);
-        WebSocketServer server = app.configure(WebSocketServer.builder()
+        WebSocketServer server = app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001)))
                 .start();

@@ -17,7 +17,7 @@ final class BroadcastCommand {
     static int run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse(argv, 1, List.of("exclude-sender", "no-deflate"));
         BroadcastApp app = new BroadcastApp(args.has("exclude-sender"));
-        WebSocketServer server = app.configure(Main.deflate(WebSocketServer.builder()
+        WebSocketServer server = app.configure(Main.deflate(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001)), args))
                 .start();

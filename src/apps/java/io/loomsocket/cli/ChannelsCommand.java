@@ -23,7 +23,7 @@ final class ChannelsCommand {
         }
         ChannelsApp app = new ChannelsApp(args.get("token", null),
                 HeartbeatEchoCommand.duration(args, "interval", ChannelsApp.DEFAULT_TICK_INTERVAL), seed);
-        WebSocketServer server = app.start(app.configure(WebSocketServer.builder()
+        WebSocketServer server = app.start(app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001))));
         String token = args.get("token", null);

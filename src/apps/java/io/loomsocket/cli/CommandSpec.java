@@ -20,12 +20,14 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     + "Limits: messages and frames up to --max-size (default 64M; larger: close 1009).\n"
                     + DEFLATE,
                     List.of("host", "port", "max-size"), List.of("no-deflate"), 0),
-            spec("connect", "connect ws://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping] [--deflate]",
+            spec("connect", "connect ws[s]://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping] [--deflate] [--insecure]",
                     "An interactive client: each line of stdin is sent as a text message; messages received are\n"
                     + "printed. At the end of stdin it waits for replies (until none came for 500 ms, at most 2 s),\n"
                     + "then closes with 1000. Limits: messages up to --max-size (default 1M).\n"
-                    + "--deflate offers permessage-deflate (RFC 7692); what the server accepted is printed.",
-                    List.of("header", "subprotocol", "max-size"), List.of("ping", "deflate"), 1),
+                    + "--deflate offers permessage-deflate (RFC 7692); what the server accepted is printed.\n"
+                    + "wss:// checks the server's certificate against the JDK's trust store (-Djavax.net.ssl.trustStore=...)\n"
+                    + "and the host name; --insecure (tests only) accepts any certificate, with a warning on stderr.",
+                    List.of("header", "subprotocol", "max-size"), List.of("ping", "deflate", "insecure"), 1),
             spec("broadcast", "broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender] [--no-deflate]",
                     "Every message goes to every connection on the same path, encoded once.\n" + DEFLATE,
                     SERVER, List.of("exclude-sender", "no-deflate"), 0),
@@ -53,6 +55,10 @@ record CommandSpec(String name, String usage, String description, List<String> v
 
     private static Map.Entry<String, CommandSpec> spec(String name, String usage, String description, List<String> values,
                                                        List<String> flags, int positionals) {
+        if (values.contains("port")) { // every server command can serve wss:// (TlsFlags)
+            values = java.util.stream.Stream.concat(values.stream(), TlsFlags.VALUES.stream()).toList();
+            description = description + "\n" + TlsFlags.HELP.strip();
+        }
         return Map.entry(name, new CommandSpec(name, usage, description, values, flags, positionals));
     }
 

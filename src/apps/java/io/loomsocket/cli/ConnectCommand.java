@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@code connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]}:
+ * {@code connect ws[s]://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping] [--insecure]}:
  * an interactive client in the spirit of wscat. Each line of stdin is sent as a text message;
  * received messages are printed as {@code < text} or {@code < [binary N bytes]}. {@code --ping}
  * sends one ping at the start and prints {@code < pong (X ms)}. At the end of stdin the client
@@ -38,10 +38,10 @@ final class ConnectCommand {
 
     private ConnectCommand() {}
 
-    static int run(String[] argv, InputStream stdin, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, 1, List.of("ping", "deflate"));
+    static int run(String[] argv, InputStream stdin, PrintStream out, PrintStream err) throws Exception {
+        Args args = Args.parse(argv, 1, List.of("ping", "deflate", "insecure"));
         if (args.positional.size() != 1) {
-            throw new IllegalArgumentException("connect needs one ws:// URI, e.g. connect ws://127.0.0.1:9001/");
+            throw new IllegalArgumentException("connect needs one ws:// or wss:// URI, e.g. connect ws://127.0.0.1:9001/");
         }
         URI uri;
         try {
@@ -63,6 +63,14 @@ final class ConnectCommand {
         options.maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE));
         if (args.has("deflate")) {
             options.deflate();
+        }
+        if (args.has("insecure")) {
+            options.insecureTls();
+            if ("wss".equalsIgnoreCase(uri.getScheme())) {
+                err.println("loomsocket: warning: --insecure: the server's certificate and host name are NOT verified;"
+                        + " anyone on the path can read and change this connection (for tests only)");
+                err.flush();
+            }
         }
 
         WebSocket ws = options.connect(uri);

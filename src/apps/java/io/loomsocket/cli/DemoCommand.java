@@ -6,8 +6,9 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code demo [--port 8080] [--host 127.0.0.1] [--no-deflate]}: the chat at {@code /chat}, the channels and ticker
- * at {@code /channels} and a page using both at {@code /}. See {@link DemoApp}.
+ * {@code demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--tls-keystore FILE --tls-password-env VAR]}: the
+ * chat at {@code /chat}, the channels and ticker at {@code /channels} and a page using both at {@code /} (over
+ * https:// and wss:// with TLS: the page picks the WebSocket scheme from its own). See {@link DemoApp}.
  */
 final class DemoCommand {
 
@@ -16,12 +17,12 @@ final class DemoCommand {
     static int run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse(argv, 1, List.of("no-deflate"));
         DemoApp app = new DemoApp();
-        WebSocketServer server = app.start(app.configure(Main.deflate(WebSocketServer.builder()
+        WebSocketServer server = app.start(app.configure(Main.deflate(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(8080)), args)));
         // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.
         String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "127.0.0.1" : server.host();
-        String http = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
+        String http = (server.isTls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
         return Main.serveUntilStopped(server, out,
                 "demo server listening on " + server.url() + DemoApp.CHAT_PATH + " and " + server.url()
                 + DemoApp.CHANNELS_PATH + " (Ctrl-C stops it)",

@@ -17,7 +17,7 @@ final class EchoCommand {
 
     static int run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse(argv, 1, List.of("no-deflate"));
-        WebSocketServer.Builder builder = WebSocketServer.builder()
+        WebSocketServer.Builder builder = TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001))
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))

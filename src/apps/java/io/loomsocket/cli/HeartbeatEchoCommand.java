@@ -21,7 +21,7 @@ final class HeartbeatEchoCommand {
         HeartbeatEchoApp app = new HeartbeatEchoApp(
                 duration(args, "ping-interval", HeartbeatEchoApp.DEFAULT_PING_INTERVAL),
                 duration(args, "ping-timeout", HeartbeatEchoApp.DEFAULT_PING_TIMEOUT));
-        WebSocketServer server = app.configure(WebSocketServer.builder()
+        WebSocketServer server = app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001)))
                 .start();

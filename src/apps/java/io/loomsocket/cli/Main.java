@@ -40,7 +40,7 @@ public final class Main {
             }
             return switch (args[0]) {
                 case "echo" -> EchoCommand.run(args, out);
-                case "connect" -> ConnectCommand.run(args, in, out);
+                case "connect" -> ConnectCommand.run(args, in, out, err);
                 case "broadcast" -> BroadcastCommand.run(args, out);
                 case "heartbeat-echo" -> HeartbeatEchoCommand.run(args, out);
                 case "auth-echo" -> AuthEchoCommand.run(args, out);
@@ -116,7 +116,8 @@ public final class Main {
                 Commands:
                   echo [--port 9001] [--host 127.0.0.1] [--max-size 64M]
                                    an echo server: every message is sent back as received
-                  connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
+                  connect ws[s]://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
+                        [--insecure]
                                    an interactive client: sends each line of stdin as a text message
                   broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender]
                                    every message goes to every connection on the same path
@@ -141,6 +142,10 @@ public final class Main {
                                    renders benchmark results into tables and SVG charts
                   --help, -h       print this help
                   --version, -V    print the version
+
+                Every server command (all but connect and bench) also takes --tls-keystore FILE
+                --tls-password-env VAR: it then serves wss:// with the PKCS12 keystore FILE, whose
+                password is read from the environment variable VAR.
                 """;
     }
 }

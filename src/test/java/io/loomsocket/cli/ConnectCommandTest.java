@@ -268,7 +268,7 @@ class ConnectCommandTest {
     @Test
     void aMissingUriIsAUsageErrorWithExitTwo() throws Exception {
         assertThat(connect().get(10, TimeUnit.SECONDS)).isEqualTo(2);
-        assertThat(stderr.seen()).anyMatch(line -> line.contains("connect needs one ws:// URI"));
+        assertThat(stderr.seen()).anyMatch(line -> line.contains("connect needs one ws:// or wss:// URI"));
     }
 
     @Test

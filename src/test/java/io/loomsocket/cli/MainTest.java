@@ -52,7 +52,7 @@ class MainTest {
 
         assertThat(out()).startsWith("Usage: java -jar target/loomsocket.jar")
                 .contains("echo [--port 9001]")
-                .contains("connect ws://host:port/path")
+                .contains("connect ws[s]://host:port/path")
                 .contains("--header")
                 .contains("--subprotocol")
                 .contains("--ping");
