@@ -78,6 +78,8 @@ public final class WebSocketServer implements AutoCloseable {
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ConnectionLimit connectionLimit; // handshaking and open connections
+    private final BusyResponse busy; // the 503 for connections over the limit
     private final Thread acceptor;
     private volatile boolean stopping;
 
@@ -90,14 +92,22 @@ public final class WebSocketServer implements AutoCloseable {
      * policy), a keepalive ping every 20 s with a 20 s pong timeout, and no idle timeout unless
      * set. {@code pingInterval} and {@code idleTimeout} are null when off. {@code deflate} is what
      * permessage-deflate offers the server accepts ({@link DeflateOptions#defaults()} unless set),
-     * null when it is off ({@link Builder#noDeflate()}).
+     * null when it is off ({@link Builder#noDeflate()}). At most {@code maxConnections} (10,000)
+     * connections at once, in the handshake or open; beyond that a connection is answered 503 with
+     * {@code Retry-After: retryAfter} (5 s) before its request is read (see docs/limits.md).
      */
     public record Options(String host, int port, int backlog, long maxFrameSize, long maxMessageSize,
                           Duration handshakeTimeout, Duration closeTimeout, int inboxLimit,
                           long highWatermark, long lowWatermark,
                           Duration pingInterval, Duration pingTimeout, Duration idleTimeout,
                           HttpLimits httpLimits, Set<String> allowedOrigins, List<String> subprotocols,
-                          boolean subprotocolRequired, DeflateOptions deflate) {}
+                          boolean subprotocolRequired, DeflateOptions deflate,
+                          int maxConnections, Duration retryAfter) {}
+
+    /** {@link Builder#maxConnections}: connections at once, in the handshake or open. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** {@link Builder#retryAfter}: what a 503 over the connection limit asks clients to wait. */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
 
     public static Builder builder() {
         return new Builder();
@@ -123,7 +133,11 @@ public final class WebSocketServer implements AutoCloseable {
             throw named;
         }
         this.timers = Timers.newScheduler("loomsocket-timers-" + serverSocket.getLocalPort());
-        this.acceptor = Thread.ofVirtual().name("loomsocket-accept-" + serverSocket.getLocalPort()).unstarted(this::acceptLoop);
+        this.connectionLimit = new ConnectionLimit(options.maxConnections());
+        this.busy = new BusyResponse(options.retryAfter(), options.httpLimits().maxHeadBytes());
+        AcceptLoop loop = new AcceptLoop(serverSocket::accept, this::accepted, () -> stopping, Thread::sleep,
+                System.getLogger(AcceptLoop.class.getName()));
+        this.acceptor = Thread.ofVirtual().name("loomsocket-accept-" + serverSocket.getLocalPort()).unstarted(loop);
     }
 
     /** The port the server listens on (the real one when 0 was asked for). */
@@ -155,24 +169,34 @@ public final class WebSocketServer implements AutoCloseable {
         return sessions.size();
     }
 
-    private void acceptLoop() {
-        while (!stopping) {
-            Socket socket;
-            try {
-                socket = serverSocket.accept();
-            } catch (IOException e) {
-                if (!stopping) {
-                    LOG.log(System.Logger.Level.ERROR, "accept failed; server stops", e);
-                }
-                break;
-            }
-            long id = connectionIds.incrementAndGet();
-            Thread.ofVirtual().name("loomsocket-conn-" + id).start(() -> serve(socket, id));
+    /** Connections counted against {@link Builder#maxConnections}: in the handshake or open. */
+    int admittedConnections() {
+        return connectionLimit.admitted();
+    }
+
+    /**
+     * An accepted socket, from the {@link AcceptLoop}: its own thread, admitted or to be answered
+     * 503, or closed at once when even the 503s are at their limit ({@link ConnectionLimit}).
+     */
+    private void accepted(Socket socket) {
+        ConnectionLimit.Permit permit = connectionLimit.admit();
+        if (permit == null) {
+            LOG.log(System.Logger.Level.DEBUG, "over the connection limit with {0} refusals in progress; closing at once",
+                    ConnectionLimit.MAX_REFUSING);
+            closeQuietly(socket);
+            return;
+        }
+        long id = connectionIds.incrementAndGet();
+        try {
+            Thread.ofVirtual().name("loomsocket-conn-" + id).start(() -> serve(socket, id, permit));
+        } catch (RuntimeException | Error e) {
+            permit.release();
+            throw e; // the accept loop closes the socket and goes on
         }
     }
 
-    /** The life of one connection, on its own virtual thread. */
-    private void serve(Socket socket, long id) {
+    /** The life of one connection, on its own virtual thread; {@code permit} is released when it ends. */
+    private void serve(Socket socket, long id, ConnectionLimit.Permit permit) {
         SocketSession session = null;
         boolean handedOff = false;
         handshaking.add(socket);
@@ -183,8 +207,15 @@ public final class WebSocketServer implements AutoCloseable {
             socket.setTcpNoDelay(true);
             long handshakeStart = System.nanoTime();
             // With TLS, its handshake runs here, on this connection's thread; the same timeout bounds it and the HTTP head.
+            // (So a connection over the limit gets its 503 over TLS: a wss client could not read it otherwise.)
             Transport transport = tls == null ? new SocketTransport(socket)
                     : TlsTransport.accept(socket, tls, options.handshakeTimeout(), timers);
+            if (!permit.admitted()) {
+                LOG.log(System.Logger.Level.DEBUG, "connection {0}: over the limit of {1}; answering 503", id,
+                        options.maxConnections());
+                busy.send(transport);
+                return;
+            }
             Duration headTimeout = options.handshakeTimeout().minusNanos(System.nanoTime() - handshakeStart);
             Upgrade upgrade;
             HandshakeReader.Result read;
@@ -226,6 +257,7 @@ public final class WebSocketServer implements AutoCloseable {
                         } finally {
                             inlineSession.abort();
                             sessions.remove(inlineSession);
+                            permit.release();
                         }
                     });
                     handedOff = true; // the reader cleans up
@@ -244,12 +276,14 @@ public final class WebSocketServer implements AutoCloseable {
         } finally {
             handshaking.remove(socket);
             if (handedOff) {
-                // the reader thread owns the connection now
+                // the reader thread owns the connection now, and releases the permit
             } else if (session == null) {
                 closeQuietly(socket);
+                permit.release();
             } else {
                 session.abort();
                 sessions.remove(session);
+                permit.release();
             }
         }
     }
@@ -357,6 +391,7 @@ public final class WebSocketServer implements AutoCloseable {
         }
         stopping = true;
         closeQuietly(serverSocket);
+        acceptor.interrupt(); // ends a back-off between failed accepts
         for (Socket s : handshaking) {
             closeQuietly(s);
         }
@@ -439,6 +474,8 @@ public final class WebSocketServer implements AutoCloseable {
         private List<String> subprotocols = List.of();
         private boolean subprotocolRequired;
         private SSLContext tls;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Duration retryAfter = DEFAULT_RETRY_AFTER;
 
         private Builder() {}
 
@@ -518,6 +555,31 @@ public final class WebSocketServer implements AutoCloseable {
         /** Close (1001, "idle timeout") connections with no traffic either way for this long. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * At most this many connections at once, counted from accept to close (in the opening
+         * handshake or open); default {@value WebSocketServer#DEFAULT_MAX_CONNECTIONS}. One more is answered
+         * {@code 503 Service Unavailable} with {@code Retry-After} ({@link #retryAfter}) and
+         * {@code Connection: close} as soon as it is accepted, before its request is read. Keep it
+         * under the process's file descriptor limit ({@code ulimit -n}) less what the application
+         * itself needs: each connection holds one descriptor.
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1: " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        /** The {@code Retry-After} of the 503 over {@link #maxConnections}, in whole seconds (rounded up); default 5 s. */
+        public Builder retryAfter(Duration delay) {
+            if (delay == null || delay.isNegative()) {
+                throw new IllegalArgumentException("retryAfter must be zero or more: " + delay);
+            }
+            this.retryAfter = delay;
             return this;
         }
 
@@ -647,7 +709,7 @@ public final class WebSocketServer implements AutoCloseable {
             WebSocketServer server = new WebSocketServer(new Options(host, port, backlog, maxFrameSize, maxMessageSize,
                     handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark,
                     pingInterval, pingTimeout, idleTimeout, httpLimits, allowedOrigins, subprotocols, subprotocolRequired,
-                    deflate),
+                    deflate, maxConnections, retryAfter),
                     sessionOptions, defaultEndpoint, router, requestHook, tls);
             server.acceptor.start();
             return server;
