@@ -8,6 +8,8 @@ module io.loomsocket {
     // Optional: protocol.VectorMasking, used only when the module is in the boot layer
     // (--add-modules jdk.incubator.vector); otherwise Masking takes its 8-byte path.
     requires static jdk.incubator.vector;
+    // Flight Recorder events of the connections' lives (io.ConnectionEvents); in every JDK.
+    requires jdk.jfr;
 
     exports io.loomsocket;
     exports io.loomsocket.protocol;

@@ -63,11 +63,13 @@ final class GuardedConnection {
     static final int NOT_OPEN = 1;
     static final int PENDING_FAILURE = 2;
     static final int CLOSE_TRANSPORT = 4;
+    static final int RECEIVE_FAILED = 8;
 
     /**
      * Feeds received bytes; adds the events they completed to {@code events}, in order. Returns
-     * the core's state after them, as {@link #NOT_OPEN}, {@link #PENDING_FAILURE} and
-     * {@link #CLOSE_TRANSPORT} bits: one lock per read.
+     * the core's state after them, as {@link #NOT_OPEN}, {@link #PENDING_FAILURE},
+     * {@link #CLOSE_TRANSPORT} and {@link #RECEIVE_FAILED} (the bytes failed the connection:
+     * {@link #receiveFailure()}) bits: one lock per read.
      */
     int receive(byte[] buf, int n, List<Message> events) {
         lock.lock();
@@ -79,7 +81,8 @@ final class GuardedConnection {
             }
             return (conn.state() != ConnectionState.OPEN ? NOT_OPEN : 0)
                     | (conn.hasPendingFailure() ? PENDING_FAILURE : 0)
-                    | (conn.shouldCloseTransport() ? CLOSE_TRANSPORT : 0);
+                    | (conn.shouldCloseTransport() ? CLOSE_TRANSPORT : 0)
+                    | (conn.receiveFailure() != null ? RECEIVE_FAILED : 0);
         } finally {
             lock.unlock();
         }
@@ -201,6 +204,16 @@ final class GuardedConnection {
             }
             conn.fail(code, reason);
             flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What failed the received bytes, or null (see {@link Connection#receiveFailure()}). */
+    RuntimeException receiveFailure() {
+        lock.lock();
+        try {
+            return conn.receiveFailure();
         } finally {
             lock.unlock();
         }

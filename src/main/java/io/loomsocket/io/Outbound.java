@@ -51,6 +51,7 @@ final class Outbound {
     private final long lowWatermark;
     /** Called with no lock held whenever a writer stops: the closing sequence's FIN check. */
     private final Runnable afterWriting;
+    private final SessionCounters counters; // bytes written, once per batch
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when the queue falls under the low watermark, the writer stops, or output ends. */
@@ -71,8 +72,10 @@ final class Outbound {
     private volatile long writtenTotal; // bytes ever written: a prefix of what was enqueued
     private volatile long lastWriteNanos;
 
-    Outbound(Transport transport, Timers timers, long highWatermark, long lowWatermark, Runnable afterWriting) {
+    Outbound(Transport transport, Timers timers, long highWatermark, long lowWatermark, Runnable afterWriting,
+             SessionCounters counters) {
         this.transport = transport;
+        this.counters = counters;
         this.timers = timers;
         this.highWatermark = highWatermark;
         this.lowWatermark = lowWatermark;
@@ -212,6 +215,7 @@ final class Outbound {
                 }
                 long bytes = writeBatch();
                 writtenTotal += bytes;
+                counters.bytesWritten(bytes);
                 lastWriteNanos = timers.nanoTime();
                 lock.lock();
                 try {

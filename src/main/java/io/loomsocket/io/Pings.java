@@ -25,9 +25,14 @@ final class Pings {
     private record Pending(long id, long sentNanos, CompletableFuture<Duration> future) {}
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final SessionCounters counters;
     private ArrayDeque<Pending> pending; // oldest first; made by the first ping (idle connections hold none)
     private long counter;
     private volatile Duration lastRoundTrip;
+
+    Pings(SessionCounters counters) {
+        this.counters = counters;
+    }
 
     /** Registers a ping sent at {@code now}; returns its payload. */
     byte[] register(long now, CompletableFuture<Duration> future) {
@@ -91,6 +96,9 @@ final class Pings {
             lock.unlock();
         }
         List<Pending> done = answered;
+        for (Pending p : done) {
+            counters.pingRoundTrip(now - p.sentNanos);
+        }
         lastRoundTrip = Duration.ofNanos(now - done.get(done.size() - 1).sentNanos);
         Thread.ofVirtual().name("loomsocket-pong").start(() -> {
             for (Pending p : done) {

@@ -50,7 +50,10 @@ final class ReadLoop {
     private final ArrayList<Message> events = new ArrayList<>(4);
     private byte[] leftover;
     private volatile long lastReadNanos;
+    private long bytesRead; // this connection's; the reader's own (read elsewhere only once it ended)
     private boolean failureScheduled;
+    private boolean failureReported;
+    private final SessionCounters counters;
 
     ReadLoop(SocketSession session, Transport transport, GuardedConnection core, Outbound outbound, Pings pings,
              Closing closing, Timers timers, Duration closeTimeout, Inbox inbox, Delivery delivery, byte[] leftover) {
@@ -65,6 +68,7 @@ final class ReadLoop {
         this.inbox = inbox;
         this.delivery = delivery;
         this.leftover = leftover;
+        this.counters = session.counters();
         this.lastReadNanos = timers.nanoTime();
     }
 
@@ -74,6 +78,8 @@ final class ReadLoop {
             if (leftover.length > 0) {
                 byte[] first = leftover;
                 leftover = null;
+                bytesRead += first.length;
+                counters.bytesRead(first.length);
                 process(first, first.length);
             }
             leftover = null;
@@ -85,6 +91,8 @@ final class ReadLoop {
                     break;
                 }
                 lastReadNanos = timers.nanoTime();
+                bytesRead += n;
+                counters.bytesRead(n);
                 long writtenBefore = outbound.writtenTotal();
                 process(buf, n);
                 if (n < buf.length && outbound.writtenTotal() != writtenBefore) {
@@ -121,6 +129,10 @@ final class ReadLoop {
     /** Feeds one read to the core and acts on the result. */
     private void process(byte[] buf, int n) throws IOException, InterruptedException {
         int status = core.receive(buf, n, events);
+        if ((status & GuardedConnection.RECEIVE_FAILED) != 0 && !failureReported) {
+            failureReported = true; // once: input stops at the failure
+            session.receiveFailed(core.receiveFailure());
+        }
         boolean open = (status & GuardedConnection.NOT_OPEN) == 0;
         if (!open && inbox != null) {
             inbox.release(); // our close is out: we must read the peer's reply whatever the application does
@@ -129,7 +141,10 @@ final class ReadLoop {
         outbound.write();
         for (int i = 0; i < events.size(); i++) {
             switch (events.get(i)) {
-                case DataMessage d -> delivery.deliver(d);
+                case DataMessage d -> {
+                    counters.messageDelivered();
+                    delivery.deliver(d);
+                }
                 case Message.Pong p -> pings.pong(p.data(), timers.nanoTime());
                 case Message.Ping p -> {} // the core has queued the pong
                 case Message.Close c -> {
@@ -165,5 +180,10 @@ final class ReadLoop {
 
     long lastReadNanos() {
         return lastReadNanos;
+    }
+
+    /** Bytes read from the transport (the leftover of the handshake included); exact on the reader, or once it ended. */
+    long bytesRead() {
+        return bytesRead;
     }
 }

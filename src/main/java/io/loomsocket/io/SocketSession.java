@@ -10,6 +10,7 @@ import io.loomsocket.protocol.Connection;
 import io.loomsocket.protocol.ConnectionState;
 import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Opcode;
+import io.loomsocket.protocol.ProtocolException;
 import io.loomsocket.protocol.Role;
 import io.loomsocket.protocol.deflate.DeflateOptions;
 import io.loomsocket.protocol.deflate.DeflateParams;
@@ -43,8 +44,6 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  */
 public final class SocketSession implements WebSocket, BroadcastTarget {
 
-    private static final System.Logger LOG = System.getLogger(SocketSession.class.getName());
-
     private final Transport transport;
     private final SessionOptions options;
     private final Timers timers;
@@ -55,7 +54,8 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
     private final byte[] leftover;
     private final GuardedConnection core;
     private final Outbound outbound;
-    private final Pings pings = new Pings();
+    private final SessionCounters counters;
+    private final Pings pings;
     private final Closing closing;
     // 0 until a slow-consumer close has started; a field updater: one object less per connection.
     private static final AtomicIntegerFieldUpdater<SocketSession> SLOW_CLOSING =
@@ -88,6 +88,16 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
      */
     public SocketSession(Transport transport, Connection connection, SessionOptions options, Timers timers, String path,
                          Optional<String> subprotocol, String extensions, byte[] leftover) {
+        this(transport, connection, options, timers, path, subprotocol, extensions, leftover, SessionCounters.NONE);
+    }
+
+    /**
+     * @param counters the owner's traffic counters (a server's), or {@link SessionCounters#NONE}
+     */
+    public SocketSession(Transport transport, Connection connection, SessionOptions options, Timers timers, String path,
+                         Optional<String> subprotocol, String extensions, byte[] leftover, SessionCounters counters) {
+        this.counters = counters;
+        this.pings = new Pings(counters);
         this.extensions = extensions;
         this.sharing = sharingOf(connection);
         this.transport = transport;
@@ -96,7 +106,8 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         this.path = path;
         this.subprotocol = subprotocol;
         this.leftover = leftover;
-        this.outbound = new Outbound(transport, timers, options.highWatermark(), options.lowWatermark(), this::closeIfDue);
+        this.outbound = new Outbound(transport, timers, options.highWatermark(), options.lowWatermark(), this::closeIfDue,
+                counters);
         this.core = new GuardedConnection(connection, outbound);
         this.closing = new Closing(core, outbound, pings, transport, timers, options.closeTimeout());
     }
@@ -174,6 +185,22 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
                 closing.abort();
             }
         }
+    }
+
+    SessionCounters counters() {
+        return counters;
+    }
+
+    /**
+     * The reader found that the received bytes fail the connection (once): counted by rule,
+     * logged (the rule, never the bytes) and, while a recording wants it, a Flight Recorder event.
+     */
+    void receiveFailed(RuntimeException failure) {
+        if (failure instanceof ProtocolException p) {
+            counters.violation(p.violation());
+            ConnectionEvents.protocolFailure(this, p);
+        }
+        ConnectionLog.receiveFailed(this, failure);
     }
 
     long lastActivityNanos() {
@@ -272,6 +299,9 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         } catch (GuardedConnection.NotOpen e) {
             throw closing.closedException();
         }
+        if (last) {
+            counters.messageQueued(); // a message, however many fragments it took
+        }
         try {
             outbound.write();
             if (!outbound.awaitBelowHigh() && outbound.writtenTotal() < ownFramesEnd) {
@@ -325,18 +355,21 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
     /** The slow-consumer decision for a refused offer: drop the message, or close the receiver once. */
     private Offer offered(Outbound.Offer result, SlowConsumerPolicy policy) {
         return switch (result) {
-            case QUEUED -> Offer.QUEUED;
+            case QUEUED -> {
+                counters.messageQueued();
+                yield Offer.QUEUED;
+            }
             case CLOSED -> Offer.CLOSED;
             case FULL -> {
                 if (policy == SlowConsumerPolicy.DROP) {
-                    LOG.log(System.Logger.Level.DEBUG, "slow consumer {0}: message dropped", remoteAddress());
+                    counters.slowConsumerDropped(); // counted, not logged: it happens per message
                     yield Offer.DROPPED;
                 }
                 if (!SLOW_CLOSING.compareAndSet(this, 0, 1)) {
                     yield Offer.CLOSED; // already being closed: counted and logged once
                 }
-                LOG.log(System.Logger.Level.INFO, "slow consumer {0}: {1} bytes queued; closing with {2}",
-                        remoteAddress(), outbound.queuedBytes(), policy.closeCode());
+                counters.slowConsumerClosed();
+                ConnectionLog.slowConsumerClosed(this, outbound.queuedBytes(), policy.closeCode());
                 Thread.ofVirtual().name("loomsocket-slow-close").start(() -> close(policy.closeCode(), "slow consumer"));
                 yield Offer.SLOW_CLOSED;
             }
@@ -346,6 +379,21 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
     /** Bytes queued and not yet written. */
     public long queuedBytes() {
         return outbound.queuedBytes();
+    }
+
+    /** Bytes written to the transport since the handshake: frames as on the wire. */
+    public long bytesSent() {
+        return outbound.writtenTotal();
+    }
+
+    /**
+     * Bytes read from the transport since the handshake. Exact on the reader thread (a close
+     * listener) or once the connection is closed; from another thread while it is open, a value
+     * that may lag.
+     */
+    public long bytesReceived() {
+        ReadLoop r = reader;
+        return r == null ? 0 : r.bytesRead();
     }
 
     @Override

@@ -69,6 +69,7 @@ public final class Connection {
     private boolean eof;
     private boolean deferFailures;
     private CloseBody pendingFailure; // a violation found while failures are deferred
+    private RuntimeException receiveFailure; // what failed the received bytes, for the socket layer to report
 
     public Connection(Role role, ConnectionConfig config) {
         this(role, config, null, null);
@@ -148,6 +149,7 @@ public final class Connection {
         try {
             decoder.feed(buf, off, len);
         } catch (RuntimeException e) {
+            receiveFailure = e;
             if (deferFailures) {
                 pendingFailure = closeBodyFor(e);
             } else {
@@ -164,6 +166,16 @@ public final class Connection {
      */
     public void deferFailures(boolean defer) {
         this.deferFailures = defer;
+    }
+
+    /**
+     * What the received bytes failed with, or null: a {@link ProtocolException} when the peer
+     * broke a rule (the connection is failed, or will be, with its violation's close code), any
+     * other exception for a fault of ours (failed with 1011). Found once: input stops there. For
+     * the socket layer to report (the rule, never the payload); deferred or not.
+     */
+    public RuntimeException receiveFailure() {
+        return receiveFailure;
     }
 
     /** Whether a violation was found and its failure is waiting for {@link #applyPendingFailure()}. */

@@ -31,7 +31,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +75,7 @@ public final class WebSocketServer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final Set<SocketSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
+    private final ServerMetrics metrics = new ServerMetrics();
     private final AtomicLong connectionIds = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ConnectionLimit connectionLimit; // handshaking and open connections
@@ -114,12 +114,12 @@ public final class WebSocketServer implements AutoCloseable {
     }
 
     private WebSocketServer(Options options, SessionOptions sessionOptions, Endpoint defaultEndpoint, Router router,
-                            RequestHook requestHook, SSLContext tls) throws IOException {
+                            RequestHook requestHook, SSLContext tls, String metricsPath) throws IOException {
         this.options = options;
         this.tls = tls;
         this.defaultEndpoint = defaultEndpoint;
         this.router = router;
-        this.requestHook = requestHook;
+        this.requestHook = metricsPath == null ? requestHook : new MetricsEndpoint(metricsPath, requestHook, this::metrics);
         this.sessionOptions = sessionOptions; // shared by every connection (immutable)
         this.serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
@@ -169,6 +169,15 @@ public final class WebSocketServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * What the server has done since it started and holds now: connections, refused handshakes,
+     * messages and bytes, queued bytes, slow consumers, protocol failures, ping round trips. Cheap
+     * enough to call every second; see {@link MetricsSnapshot} for each field.
+     */
+    public MetricsSnapshot metrics() {
+        return metrics.snapshot(sessions);
+    }
+
     /** Connections counted against {@link Builder#maxConnections}: in the handshake or open. */
     int admittedConnections() {
         return connectionLimit.admitted();
@@ -213,22 +222,27 @@ public final class WebSocketServer implements AutoCloseable {
             if (!permit.admitted()) {
                 LOG.log(System.Logger.Level.DEBUG, "connection {0}: over the limit of {1}; answering 503", id,
                         options.maxConnections());
+                metrics.overLimit(socket.getRemoteSocketAddress());
                 busy.send(transport);
                 return;
             }
             Duration headTimeout = options.handshakeTimeout().minusNanos(System.nanoTime() - handshakeStart);
             Upgrade upgrade;
-            HandshakeReader.Result read;
+            HandshakeReader.Result read = null;
             byte[] accepted;
             try {
                 read = HandshakeReader.read(transport, HttpHeadParser.forRequest(options.httpLimits()), headTimeout);
                 upgrade = decide(read.parser().request(), socket);
                 accepted = upgrade.response != null ? upgrade.response : switchingProtocols(upgrade);
             } catch (HandshakeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "handshake rejected ({0}): {1}", e.status(), e.getMessage());
+                metrics.refused(e, socket.getRemoteSocketAddress(), read == null ? null : read.parser().request());
                 byte[] refusal = e.toHttpResponse();
-                transport.write(refusal, 0, refusal.length);
-                transport.shutdownOutput(); // FIN (with TLS: close_notify first) after the answer
+                try {
+                    transport.write(refusal, 0, refusal.length);
+                    transport.shutdownOutput(); // FIN (with TLS: close_notify first) after the answer
+                } catch (IOException gone) {
+                    LOG.log(System.Logger.Level.DEBUG, "connection {0}: {1}", id, gone.toString()); // counted as refused
+                }
                 return;
             }
             transport.write(accepted, 0, accepted.length);
@@ -242,9 +256,11 @@ public final class WebSocketServer implements AutoCloseable {
                     : new Connection(Role.SERVER, sessionOptions.connection(), upgrade.deflate.params(), options.deflate());
             conn.open();
             session = new SocketSession(transport, conn, sessionOptions, timers, offer.head().path(), upgrade.subprotocol,
-                    upgrade.deflate == null ? "" : upgrade.deflate.response().toHeaderValue(), read.leftover());
+                    upgrade.deflate == null ? "" : upgrade.deflate.response().toHeaderValue(), read.leftover(),
+                    metrics.counters());
             session.setRequest(offer.head(), upgrade.route.parameters(), upgrade.attributes);
             sessions.add(session);
+            metrics.opened(session);
             handshaking.remove(socket);
             switch (upgrade.route.endpoint()) {
                 case Endpoint.Listener l -> {
@@ -267,10 +283,12 @@ public final class WebSocketServer implements AutoCloseable {
                     runHandler(session, h.handler());
                 }
             }
-        } catch (SocketTimeoutException e) {
-            LOG.log(System.Logger.Level.DEBUG, "connection {0}: {1}", id, e.getMessage());
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "connection {0}: {1}", id, e.toString());
+            if (session == null && !stopping) {
+                metrics.handshakeFailed(e, socket.getRemoteSocketAddress()); // timed out, closed, reset
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "connection {0}: {1}", id, e.toString());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -326,6 +344,7 @@ public final class WebSocketServer implements AutoCloseable {
                 }
                 if (decision instanceof HandshakeDecision.Respond r) {
                     plainResponse = HttpResponses.of(r); // may refuse a header with CR/LF
+                    metrics.answered(r.status(), request.remoteAddress(), head);
                 }
             } catch (HandshakeException e) {
                 throw e;
@@ -470,6 +489,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Endpoint defaultEndpoint;
         private final Router router = new Router();
         private RequestHook requestHook;
+        private String metricsPath;
         private Set<String> allowedOrigins = Set.of();
         private List<String> subprotocols = List.of();
         private boolean subprotocolRequired;
@@ -634,6 +654,18 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * Serves {@link #metrics()} at {@code path} (such as {@code /metrics}) on the same port: a
+         * plain HTTP {@code GET} of it, without an upgrade, is answered 200 in the Prometheus text
+         * format ({@link MetricsSnapshot#toPrometheusText()}), before any {@link #requestHook}.
+         * Off unless set. Anyone who can connect can read it: bind to a private address, or
+         * leave it off and serve {@code metrics().toPrometheusText()} yourself.
+         */
+        public Builder metricsPath(String path) {
+            this.metricsPath = MetricsEndpoint.checkPath(path);
+            return this;
+        }
+
+        /**
          * Only these {@code Origin}s may connect (others get 403): the defence against cross-site
          * WebSocket hijacking, where a page on another site opens a connection with the user's
          * cookies. Empty (the default) allows any origin, and requests without one.
@@ -710,7 +742,7 @@ public final class WebSocketServer implements AutoCloseable {
                     handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark,
                     pingInterval, pingTimeout, idleTimeout, httpLimits, allowedOrigins, subprotocols, subprotocolRequired,
                     deflate, maxConnections, retryAfter),
-                    sessionOptions, defaultEndpoint, router, requestHook, tls);
+                    sessionOptions, defaultEndpoint, router, requestHook, tls, metricsPath);
             server.acceptor.start();
             return server;
         }

@@ -58,6 +58,7 @@ class SlowConsumerTest {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final BlockingQueue<WebSocket> joined = new LinkedBlockingQueue<>();
     private BroadcastRegistry registry;
+    private WebSocketServer server;
     private final List<WebSocket> readers = new ArrayList<>();
     private SocketSession slow;
     private RawPeer slowPeer;
@@ -79,7 +80,7 @@ class SlowConsumerTest {
     /** A server whose handler subscribes every connection to "feed"; three readers, one slow peer. */
     private void start(SlowConsumerPolicy policy, Duration closeTimeout) throws Exception {
         registry = new BroadcastRegistry(16, policy);
-        WebSocketServer server = WebSocketServer.builder().host("127.0.0.1").port(0)
+        server = WebSocketServer.builder().host("127.0.0.1").port(0)
                 .watermarks(HIGH, LOW).closeTimeout(closeTimeout)
                 .handler(ws -> {
                     registry.subscribe("feed", ws);
@@ -149,6 +150,7 @@ class SlowConsumerTest {
 
         assertThat(after).as("%d broadcasts to the readers after the slow one tripped", AFTER).isLessThan(Duration.ofSeconds(5));
         assertThat(registry.slowConsumerClosedCount() - closedBefore).as("slow-consumer closes counted").isPositive();
+        assertThat(server.metrics().slowConsumerCloses()).as("in the server's metrics too").isEqualTo(1);
         // The close frame (1013) waits behind 64 KiB the peer never reads: the closing handshake
         // cannot complete, so the connection is aborted after the close timeout (1006 locally).
         assertThat(slow.awaitClosed(closeTimeout.plusSeconds(2))).as("aborted after the close timeout").isTrue();
@@ -199,6 +201,9 @@ class SlowConsumerTest {
 
         assertThat(droppedAtTrip).isGreaterThanOrEqualTo(1);
         assertThat(registry.droppedCount() - droppedBefore).as("drops keep being counted").isGreaterThan(droppedAtTrip);
+        assertThat(server.metrics().slowConsumerDrops()).as("in the server's metrics too")
+                .isEqualTo(registry.droppedCount() - droppedBefore);
+        assertThat(server.metrics().slowConsumerCloses()).isZero();
         assertThat(slow.state()).isEqualTo(ConnectionState.OPEN);
         assertThat(registry.members("feed")).contains(slow);
 

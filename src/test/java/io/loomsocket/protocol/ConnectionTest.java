@@ -457,6 +457,26 @@ class ConnectionTest {
         }
 
         @Test
+        void theViolationThatFailedTheInputIsKeptForTheSocketLayerToReport() {
+            Connection c = openServer();
+            feed(c, fromClient(Opcode.TEXT, "fine"));
+            assertThat(c.receiveFailure()).isNull();
+            feed(c, SERVER.encode(Frame.text("unmasked")));
+            assertThat(c.receiveFailure()).isInstanceOfSatisfying(ProtocolException.class,
+                    e -> assertThat(e.violation()).isEqualTo(Violation.UNMASKED_CLIENT_FRAME));
+
+            Connection deferred = openServer();
+            deferred.deferFailures(true);
+            feed(deferred, CLIENT.encode(true, Frame.RSV2, Opcode.TEXT, new byte[0], 0, 0));
+            assertThat(deferred.receiveFailure()).as("known before the failure is applied")
+                    .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.violation()).isEqualTo(Violation.RESERVED_BITS));
+
+            Connection local = openServer();
+            local.fail(CloseCode.POLICY_VIOLATION, "ours");
+            assertThat(local.receiveFailure()).as("a failure of our own is not the peer's").isNull();
+        }
+
+        @Test
         void failSendsCloseOnceAndStopsInput() {
             Connection c = openServer();
             c.fail(CloseCode.POLICY_VIOLATION, "nope");
