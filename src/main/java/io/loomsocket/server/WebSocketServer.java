@@ -245,6 +245,11 @@ public final class WebSocketServer implements AutoCloseable {
                 }
                 return;
             }
+            if (upgrade.response == null) {
+                // From the 101 on the client counts the connection open: stop() must not cut it as
+                // still handshaking, but close it with 1001 once it is a session (below).
+                handshaking.remove(socket);
+            }
             transport.write(accepted, 0, accepted.length);
             if (upgrade.response != null) {
                 transport.shutdownOutput();
@@ -261,7 +266,12 @@ public final class WebSocketServer implements AutoCloseable {
             session.setRequest(offer.head(), upgrade.route.parameters(), upgrade.attributes);
             sessions.add(session);
             metrics.opened(session);
-            handshaking.remove(socket);
+            if (stopping) {
+                // stop() began after the 101 and may have missed this session: it closes itself
+                // with 1001 once its reader runs (close waits for the reply the reader reads).
+                SocketSession late = session;
+                Thread.ofVirtual().name("loomsocket-stop-" + id).start(() -> late.close(CloseCode.GOING_AWAY, "server stopping"));
+            }
             switch (upgrade.route.endpoint()) {
                 case Endpoint.Listener l -> {
                     // A fresh thread reads and calls the listener, and this one ends: a thread parked
