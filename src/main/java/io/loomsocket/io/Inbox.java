@@ -33,6 +33,7 @@ final class Inbox {
     private boolean ended; // no more messages will arrive
     private boolean released; // the reader must not wait for space any more
     private boolean inHand; // a message was taken and the application has not come back for the next
+    private boolean failureBehind; // the reader has put every message before a deferred failure
 
     Inbox(int limit) {
         this.limit = limit;
@@ -118,6 +119,30 @@ final class Inbox {
         lock.lock();
         try {
             return queue.isEmpty() && !inHand;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The reader has put every message that came before a deferred failure: from now on an empty,
+     * handled inbox means the failure may be applied. (Before this, {@code receive()} could find
+     * the inbox empty only because the reader had not yet put the messages the core decoded.)
+     */
+    void markFailureBehind() {
+        lock.lock();
+        try {
+            failureBehind = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the queue is empty and {@link #markFailureBehind} was called. */
+    boolean isEmptyBeforeFailure() {
+        lock.lock();
+        try {
+            return failureBehind && queue.isEmpty();
         } finally {
             lock.unlock();
         }

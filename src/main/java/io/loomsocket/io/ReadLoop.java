@@ -157,6 +157,9 @@ final class ReadLoop {
         events.clear();
         boolean closeTransport = (status & GuardedConnection.CLOSE_TRANSPORT) != 0;
         if ((status & GuardedConnection.PENDING_FAILURE) != 0) {
+            if (inbox != null) {
+                inbox.markFailureBehind(); // every message before the bad frame is in the inbox now
+            }
             if (inbox == null || inbox.isHandled()) {
                 session.applyPendingFailure(); // every message before the bad frame was handled
                 closeTransport = core.shouldCloseTransport();

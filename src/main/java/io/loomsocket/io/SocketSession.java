@@ -229,7 +229,7 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
             throw new IllegalStateException("the connection's reader has not been started");
         }
         inbox.back();
-        if (inbox.isEmpty() && core.hasPendingFailure()) {
+        if (inbox.isEmptyBeforeFailure() && core.hasPendingFailure()) {
             applyPendingFailure(); // the application has handled every message before the bad frame
         }
         DataMessage m = inbox.take(timed, timeoutNanos);
