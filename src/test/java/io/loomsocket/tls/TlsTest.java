@@ -392,6 +392,8 @@ class TlsTest {
             ws.sendText("over wss");
             assertThat(ws.receive()).isEqualTo(new Message.Text("over wss"));
         }
+        // A TLS failure is an IOException: retried by default, as the README says.
+        assertThat(io.loomsocket.client.RetryPolicy.defaults().retries(new SSLHandshakeException("untrusted"))).isTrue();
     }
 
     @Test
