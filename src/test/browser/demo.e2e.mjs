@@ -6,6 +6,11 @@
 //   java -jar target/loomsocket.jar demo --port 8080 &
 //   node src/test/browser/demo.e2e.mjs http://127.0.0.1:8080/
 //
+// An https:// URL (the demo with --tls-keystore) is opened the same way, in browser contexts
+// that ignore certificate errors (the demo's certificate is a throwaway self-signed one; only
+// these contexts, nothing else of the browser), and then every WebSocket of the page must be
+// wss://; with http:// every one must be ws://.
+//
 // Two users, "alice" and "bob", join from two pages (two browser contexts: two independent
 // visitors); alice sends "hello from alice" and bob must see "alice: hello from alice"; both pages
 // must show #price changing at least twice and a non-blank canvas#chart. Screenshots go to
@@ -37,6 +42,9 @@ const CHROMIUM_ARGS = [
   // playwright-core's launch() already gives every run a fresh temporary --user-data-dir.
 ];
 const MESSAGE = 'hello from alice';
+// The page takes its WebSocket scheme from its own (demo.html): wss:// on https://.
+const SECURE = /^https:/.test(process.argv[2] || process.env.DEMO_URL || '');
+const WS_SCHEME = SECURE ? 'wss:' : 'ws:';
 
 let step = 'start';
 let browser = null;
@@ -82,7 +90,8 @@ const watchdog = setTimeout(() => {
 // ------------------------------------------------------------------ helpers
 
 async function visit(name) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+  // ignoreHTTPSErrors: for this context only, and only for an https:// demo (self-signed certificate).
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, ignoreHTTPSErrors: SECURE });
   context.setDefaultTimeout(STEP_MS);
   context.setDefaultNavigationTimeout(STEP_MS);
   const page = await context.newPage();
@@ -249,6 +258,9 @@ function requireSockets(v) {
   for (const p of ['/chat', '/channels']) {
     if (!paths.includes(p)) throw new Error(`the page opened no WebSocket to ${p} (it opened ${JSON.stringify(paths)})`);
   }
+  for (const u of v.sockets.keys()) {
+    if (new URL(u).protocol !== WS_SCHEME) throw new Error(`the page opened ${u}, not a ${WS_SCHEME}// WebSocket`);
+  }
   if (v.errors.length) throw new Error(`uncaught error in the page: ${v.errors[0]}`);
 }
 
@@ -319,7 +331,7 @@ try {
   for (const v of visitors) for (const line of v.log) log(`${v.name} ${line}`);
   await closeBrowser();
   clearTimeout(watchdog);
-  console.log(`PASS demo-e2e: permessage-deflate negotiated on every socket, alice and bob joined, bob got "${expected}", price changed `
+  console.log(`PASS demo-e2e: ${WS_SCHEME}// sockets, permessage-deflate negotiated on every socket, alice and bob joined, bob got "${expected}", price changed `
     + `${bobTicks.length - 1}+ times, chart drawn; ${Date.now() - started} ms; screenshots ${shots.join(', ')}`);
   process.exit(0);
 } catch (e) {

@@ -25,8 +25,9 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>Why SSLSocket and not SSLEngine: every connection already has a blocking virtual thread to
  * read and one active writer at a time, which is the model SSLSocket is made for, and its reads
- * and writes take separate {@link java.util.concurrent.locks.ReentrantLock}s (JDK 11 and later),
- * so the reader and the writer run at once as on a plain socket. An SSLEngine would need our own
+ * and writes take separate {@link java.util.concurrent.locks.ReentrantLock}s (the application
+ * input's read lock and the output record's lock in the JDK's {@code SSLSocketImpl}, as read in
+ * JDK 25's source), so the reader and the writer run at once as on a plain socket. An SSLEngine would need our own
  * buffers, wrap/unwrap loops and a lock around the engine for the same result.
  *
  * <p>Threads, as for every transport: {@link #read} by the connection's reader only (the
@@ -36,7 +37,8 @@ import javax.net.ssl.SSLSocket;
  * that will read: the server's connection thread, the client's connecting thread.
  *
  * <p>Closing: {@link #shutdownOutput} is the graceful end: SSLSocket sends the TLS
- * {@code close_notify} alert and then the TCP FIN (RFC 8446 §6.1: "Each party MUST send a
+ * {@code close_notify} alert and then the TCP FIN (JDK 8's SSLSocket refused shutdownOutput; JDK
+ * 25's, read and tested, supports it) (RFC 8446 §6.1: "Each party MUST send a
  * close_notify alert before closing its write side of the connection"); reading goes on, as the
  * lingering close needs. When a read reaches the peer's end (its close_notify, or its FIN) before
  * our output was shut, the reader answers with our close_notify and FIN at once, as the JDK

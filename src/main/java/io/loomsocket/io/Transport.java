@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.net.SocketAddress;
 
 /**
- * The byte stream under one connection: a plain TCP socket today ({@link SocketTransport}), a
- * TLS socket next. A session talks to this and nothing else, so a new transport is a new class,
+ * The byte stream under one connection: a plain TCP socket ({@link SocketTransport}) or TLS
+ * over one ({@link TlsTransport}). A session talks to this and nothing else, so a new transport is a new class,
  * not a branch in every method.
  *
  * <p>Threads: {@link #read} is called by the connection's one reader thread only (the handshake

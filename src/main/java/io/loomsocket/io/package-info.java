@@ -5,7 +5,9 @@
  * <h2>The rooms</h2>
  * <ul>
  *   <li>{@link io.loomsocket.io.Transport} — the byte stream ({@link io.loomsocket.io.SocketTransport}
- *       on a plain socket; TLS is another transport).
+ *       on a plain socket, {@link io.loomsocket.io.TlsTransport} on a JSSE {@code SSLSocket}; the
+ *       latter's TLS handshake runs on the thread that will read, and its {@code close} never
+ *       sends an alert, so that it never blocks).
  *   <li>{@code ReadLoop} — the reader: one virtual thread per connection reads, feeds the core,
  *       acts on the events in order.
  *   <li>{@code GuardedConnection} — the protocol {@link io.loomsocket.protocol.Connection} and

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.loomsocket.examples.DemoApp;
 import io.loomsocket.server.WebSocketServer;
+import io.loomsocket.tls.TestCertificates;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -26,6 +27,11 @@ import org.junit.jupiter.api.Timeout;
  * script) and requires exit status 0 and its {@code PASS demo-e2e} line. Screenshots:
  * {@code target/demo-e2e.png} and {@code target/demo-e2e-bob.png}.
  *
+ * <p>The same over TLS: the demo server with the test certificate of {@link TestCertificates},
+ * the page on {@code https://} and its WebSockets on {@code wss://} (the script checks the
+ * scheme of every one); the browser contexts ignore certificate errors for that run only, since
+ * the certificate is self-signed. Screenshots in {@code target/demo-e2e-tls/}.
+ *
  * <p>Needs Debian's {@code chromium} ({@code /usr/bin/chromium}, or the {@code CHROMIUM}
  * environment variable), {@code node} >= 20 on the PATH, and {@code npm ci --prefix
  * src/test/browser}; {@code .ci/run} installs all three. Without them this test fails, saying
@@ -45,9 +51,20 @@ class DemoBrowserIT {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void twoUsersChatAndSeeTheTickerInHeadlessChromium() throws Exception {
+        chatAndTicker(false);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void twoUsersChatAndSeeTheTickerOverHttpsAndWssInHeadlessChromium() throws Exception {
+        chatAndTicker(true);
+    }
+
+    private void chatAndTicker(boolean tls) throws Exception {
         String node = prerequisites();
-        try (Demo demo = startDemo()) {
-            Result run = runScript(node, demo.url());
+        try (Demo demo = startDemo(tls)) {
+            assertThat(demo.url()).startsWith(tls ? "https://" : "http://");
+            Result run = runScript(node, demo.url(), project.resolve(tls ? "target/demo-e2e-tls" : "target"));
             assertThat(run.exitStatus())
                     .as("exit status of demo.e2e.mjs against %s; its output:%n%s", demo.url(), run.output())
                     .isZero();
@@ -70,15 +87,20 @@ class DemoBrowserIT {
 
     /**
      * THE ONE PLACE that starts the demo server: in this JVM, on 127.0.0.1 and a free port, as
-     * {@code java -jar target/loomsocket.jar demo --port P --host 127.0.0.1} would.
+     * {@code java -jar target/loomsocket.jar demo --port P --host 127.0.0.1} would; with
+     * {@code tls}, as {@code ... --tls-keystore FILE --tls-password-env VAR} would.
      */
-    private static Demo startDemo() throws Exception {
+    private static Demo startDemo(boolean tls) throws Exception {
         DemoApp app = new DemoApp();
-        WebSocketServer server = app.start(app.configure(WebSocketServer.builder()
+        WebSocketServer.Builder builder = WebSocketServer.builder()
                 .host("127.0.0.1")
                 .port(0)
-                .closeTimeout(Duration.ofSeconds(2))));
-        String url = "http://127.0.0.1:" + server.port() + "/";
+                .closeTimeout(Duration.ofSeconds(2));
+        if (tls) {
+            builder.tls(TestCertificates.get().keystore(), TestCertificates.PASSWORD.clone());
+        }
+        WebSocketServer server = app.start(app.configure(builder));
+        String url = (tls ? "https" : "http") + "://127.0.0.1:" + server.port() + "/";
         return new Demo() {
             @Override
             public String url() {
@@ -142,12 +164,12 @@ class DemoBrowserIT {
     private record Result(int exitStatus, String output) {}
 
     /** Runs the script with a timeout; its output goes to this test's output too, line by line. */
-    private Result runScript(String node, String url) throws Exception {
+    private Result runScript(String node, String url, Path screenshots) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(node, browserDir.resolve("demo.e2e.mjs").toString(), url)
                 .directory(project.toFile())
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().put("DEMO_E2E_OUT", project.resolve("target").toString());
+        builder.environment().put("DEMO_E2E_OUT", screenshots.toString());
         builder.environment().put("DEMO_E2E_TIMEOUT_MS", "120000");
         Process process = builder.start();
         StringBuilder output = new StringBuilder();

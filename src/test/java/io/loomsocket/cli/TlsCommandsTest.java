@@ -257,7 +257,11 @@ class TlsCommandsTest {
 
             WebSocket chat = WebSocketClient.builder().trustStore(CERTS.trustStore(), TestCertificates.PASSWORD.clone())
                     .connect(URI.create(page.replace("https://", "wss://") + "chat"));
-            assertThat(chat.isOpen()).isTrue();
+            chat.sendText("{\"type\":\"register\",\"uuid\":\"u-1\",\"name\":\"tls\"}");
+            // An answer: the server has the connection among its sessions (it writes the 101 just
+            // before adding it, so a stop right after connect() could still find it handshaking).
+            assertThat(chat.receive()).isInstanceOfSatisfying(Message.Text.class,
+                    t -> assertThat(t.text()).contains("\"registered\""));
             demo.destroy(); // SIGTERM: the shutdown hook stops the server gracefully
             assertThat(chat.awaitClosed(Duration.ofSeconds(10))).isTrue();
             assertThat(chat.closeCode()).isEqualTo(CloseCode.GOING_AWAY);

@@ -183,6 +183,36 @@ class TlsTest {
         assertThat(second.closeReason()).isEqualTo("server says bye");
     }
 
+    /**
+     * TLS 1.2, where the JDK answers a close_notify itself (RFC 5246 §7.2.1: "the other party MUST
+     * respond with a close_notify alert of its own"): both closing directions still end cleanly.
+     */
+    @Test
+    void tls12WorksAndClosesCleanlyInBothDirections() throws Exception {
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(CERTS.trustStore())) {
+            store.load(in, TestCertificates.PASSWORD);
+        }
+        trust.init(store);
+        javax.net.ssl.SSLContext tls12 = javax.net.ssl.SSLContext.getInstance("TLSv1.2");
+        tls12.init(null, trust.getTrustManagers(), null);
+        WebSocketServer server = echoServer();
+
+        WebSocket clientCloses = connect(WebSocketClient.builder().sslContext(tls12), server.url() + "/");
+        clientCloses.sendText("over TLS 1.2");
+        assertThat(clientCloses.receive()).isEqualTo(new Message.Text("over TLS 1.2"));
+        clientCloses.close();
+        assertThat(clientCloses.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(clientCloses.closeCode()).isEqualTo(CloseCode.NORMAL_CLOSURE);
+
+        WebSocket serverCloses = connect(WebSocketClient.builder().sslContext(tls12), server.url() + "/");
+        serverCloses.sendText("close 4003");
+        assertThat(serverCloses.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(serverCloses.closeCode()).isEqualTo(new CloseCode(4003));
+    }
+
     @Test
     void theHostNameLocalhostIsCheckedAgainstTheDnsNameOfTheCertificate() throws Exception {
         WebSocketServer server = echoServer();
@@ -362,6 +392,8 @@ class TlsTest {
             ws.sendText("over wss");
             assertThat(ws.receive()).isEqualTo(new Message.Text("over wss"));
         }
+        // A TLS failure is an IOException: retried by default, as the README says.
+        assertThat(io.loomsocket.client.RetryPolicy.defaults().retries(new SSLHandshakeException("untrusted"))).isTrue();
     }
 
     @Test
