@@ -123,6 +123,26 @@ final class Inbox {
         }
     }
 
+    /** Messages waiting. */
+    int count() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The size of the messages waiting: bytes of binary, chars of text. */
+    long size() {
+        lock.lock();
+        try {
+            return size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether it has ended and every message has been taken. */
     boolean isDone() {
         lock.lock();
