@@ -6,12 +6,15 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code bench-server --port N [--host 127.0.0.1] [--max-size 64M] [--keepalive]}: the benchmark
+ * {@code bench-server --port N [--host 127.0.0.1] [--max-size 64M] [--max-connections 1000000] [--keepalive]}: the benchmark
  * target (see {@link BenchServerApp}): {@code /broadcast} to the others, {@code /broadcast-all} to
  * all, any other path echoes. Like the peer servers it is compared with, it sends no keepalive
  * pings unless {@code --keepalive} is given.
  */
 final class BenchServerCommand {
+
+    /** Not the library's 10,000: a benchmark holds as many connections as its load tool opens. */
+    static final int DEFAULT_MAX_CONNECTIONS = 1_000_000;
 
     private BenchServerCommand() {}
 
@@ -20,7 +23,8 @@ final class BenchServerCommand {
         WebSocketServer.Builder builder = TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001))
-                .maxSize(args.getSize("max-size", EchoCommand.DEFAULT_MAX_SIZE));
+                .maxSize(args.getSize("max-size", EchoCommand.DEFAULT_MAX_SIZE))
+                .maxConnections(args.getInt("max-connections", DEFAULT_MAX_CONNECTIONS));
         if (!args.has("keepalive")) {
             builder.noKeepalive();
         }

@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M] [--no-deflate]}: sends every text and binary
+ * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000] [--no-deflate]}: sends every text and binary
  * message back as received, on any path. Made to be tested by conformance suites.
  */
 final class EchoCommand {
@@ -21,6 +21,7 @@ final class EchoCommand {
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001))
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
+                .maxConnections(args.getInt("max-connections", WebSocketServer.DEFAULT_MAX_CONNECTIONS))
                 .noKeepalive() // conformance suites count an unexpected ping against a test case
                 .listener(Echo.LISTENER); // runs on each connection's reader thread
         WebSocketServer server = Main.deflate(builder, args).start();

@@ -114,7 +114,7 @@ public final class Main {
                 Loomsocket: WebSocket (RFC 6455) for Java 21 on virtual threads.
 
                 Commands:
-                  echo [--port 9001] [--host 127.0.0.1] [--max-size 64M]
+                  echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000]
                                    an echo server: every message is sent back as received
                   connect ws[s]://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
                         [--insecure]

@@ -138,11 +138,31 @@ final class Inbox {
         }
     }
 
+    /** Messages waiting. */
+    int count() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether the queue is empty and {@link #markFailureBehind} was called. */
     boolean isEmptyBeforeFailure() {
         lock.lock();
         try {
             return failureBehind && queue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The size of the messages waiting: bytes of binary, chars of text. */
+    long size() {
+        lock.lock();
+        try {
+            return size;
         } finally {
             lock.unlock();
         }

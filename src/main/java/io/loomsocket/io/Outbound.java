@@ -37,10 +37,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #awaitBelowHigh} until the writer has brought the queue under the low watermark.
  * {@link #offer} never waits: over the high watermark it refuses, and the caller applies its
  * slow-consumer policy.
+ *
+ * <p><b>Automatic pongs.</b> The reader answers every ping at once, and pongs are not held by
+ * the watermarks: the reader must not wait for the writer (see above). Usually the reader becomes
+ * the writer itself, and a peer that pings without reading stops it in its socket write. But when
+ * another thread is the writer, stuck on a peer that does not read, a ping flood would queue pongs
+ * without bound. So at most {@link #MAX_QUEUED_PONGS} pongs wait in the queue; past that, a new
+ * pong replaces the pong at the tail of the queue, if that is where one is: "If an endpoint
+ * receives a Ping frame and has not yet sent Pong frame(s) in response to previous Ping frame(s),
+ * the endpoint MAY elect to send a Pong frame for only the most recently processed Ping frame"
+ * (RFC 6455 §5.5.3). A pong that is not at the tail (data was queued after it) stays, so frames
+ * already queued never move; the data between such pongs is bounded by the watermarks.
  */
 final class Outbound {
 
     private static final int COALESCE_LIMIT = WriteBuffers.SIZE;
+    /** Queued pongs over which a new one replaces the newest (§5.5.3); a peer pings 10 at once in Autobahn 2.10. */
+    static final int MAX_QUEUED_PONGS = 32;
 
     /** What became of an offered frame. */
     enum Offer { QUEUED, CLOSED, FULL }
@@ -66,6 +79,8 @@ final class Outbound {
     private boolean acceptingData = true; // false once the core has queued its close frame
     private boolean messageOpen; // a fragmented message is going out: offers are deferred
     private boolean ended; // a write failed or the connection was aborted: nothing more goes out
+    private int queuedPongs; // pongs in the queue (not in the writer's batch)
+    private long coalescedPongs; // pongs replaced by a newer one, ever
 
     // The active writer's.
     private final ArrayList<byte[]> batch = new ArrayList<>();
@@ -95,11 +110,24 @@ final class Outbound {
         lock.lock();
         try {
             for (byte[] b; (b = conn.nextOutgoing()) != null; ) {
-                if (!ended) {
-                    queue.add(b);
-                    queuedBytes += b.length;
-                    enqueuedTotal += b.length;
+                if (ended) {
+                    continue;
                 }
+                if (isPong(b)) {
+                    if (queuedPongs >= MAX_QUEUED_PONGS && isPong(queue.peekLast())) {
+                        // §5.5.3: only the most recent ping need be answered. The replaced pong is
+                        // the queue's last frame: no position handed out lies beyond it.
+                        byte[] older = queue.pollLast();
+                        queuedBytes -= older.length;
+                        enqueuedTotal -= older.length;
+                        queuedPongs--;
+                        coalescedPongs++;
+                    }
+                    queuedPongs++;
+                }
+                queue.add(b);
+                queuedBytes += b.length;
+                enqueuedTotal += b.length;
             }
             long end = enqueuedTotal;
             if (conn.state() != ConnectionState.OPEN) {
@@ -210,6 +238,7 @@ final class Outbound {
                     for (byte[] b; (b = queue.poll()) != null; ) {
                         batch.add(b);
                     }
+                    queuedPongs = 0; // all taken
                 } finally {
                     lock.unlock();
                 }
@@ -309,6 +338,16 @@ final class Outbound {
         }
     }
 
+    /** Whether a thread is the writer now. */
+    boolean isWriting() {
+        lock.lock();
+        try {
+            return writing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether everything queued is written and nobody is writing. */
     boolean isIdle() {
         lock.lock();
@@ -327,6 +366,7 @@ final class Outbound {
             acceptingData = false;
             writing = false;
             queue.clear();
+            queuedPongs = 0;
             dropDeferred();
             queuedBytes = 0;
             drained.signalAll();
@@ -358,6 +398,21 @@ final class Outbound {
         lock.lock();
         try {
             return queuedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code frame} is a pong: opcode 0xA in its first byte (every queued array starts a frame). */
+    private static boolean isPong(byte[] frame) {
+        return frame != null && frame.length >= 2 && (frame[0] & 0x0F) == 0x0A;
+    }
+
+    /** Pongs replaced by a newer one before they were written (§5.5.3), ever. */
+    long coalescedPongs() {
+        lock.lock();
+        try {
+            return coalescedPongs;
         } finally {
             lock.unlock();
         }

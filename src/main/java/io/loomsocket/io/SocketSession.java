@@ -396,6 +396,28 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         return r == null ? 0 : r.bytesRead();
     }
 
+    /** Pongs replaced by a newer one before they went out (a ping flood; see {@link Outbound}). */
+    long coalescedPongs() {
+        return outbound.coalescedPongs();
+    }
+
+    /** Whether a thread is writing this connection's queue now. */
+    boolean writing() {
+        return outbound.isWriting();
+    }
+
+    /** Received messages waiting for {@link #receive}; 0 in inline mode. */
+    int inboxCount() {
+        Inbox i = inbox;
+        return i == null ? 0 : i.count();
+    }
+
+    /** Their size (bytes of binary, chars of text); 0 in inline mode. */
+    long inboxSize() {
+        Inbox i = inbox;
+        return i == null ? 0 : i.size();
+    }
+
     @Override
     public CompletableFuture<Duration> ping() throws IOException {
         CompletableFuture<Duration> future = new CompletableFuture<>();

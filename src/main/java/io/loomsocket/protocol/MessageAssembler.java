@@ -139,6 +139,11 @@ public final class MessageAssembler {
         return done == Opcode.TEXT ? new Message.Text(new String(data, StandardCharsets.UTF_8)) : new Message.Binary(data);
     }
 
+    /** The bytes held for the message in progress: what it costs now, not what its header announced. */
+    int bufferCapacity() {
+        return buf == null ? 0 : buf.length;
+    }
+
     /** Drops a message in progress (after a close, or a failure). */
     public void reset() {
         type = null;

@@ -121,14 +121,4 @@ final class AcceptLoop implements Runnable {
             }
         }
     }
-
-    /** Failed attempts in the current burst; 0 while accepting works. */
-    long failures() {
-        return failures;
-    }
-
-    /** The delay before the next attempt, should it fail. */
-    Duration backoff() {
-        return backoff;
-    }
 }

@@ -136,6 +136,15 @@ class MainTest {
         assertThat(err()).contains("--port needs a value");
     }
 
+    @Test
+    void aBadMaxConnectionsIsRefusedByNameBeforeAnythingStarts() {
+        assertThat(run("echo", "--max-connections", "0")).isEqualTo(2);
+        assertThat(err()).contains("maxConnections must be at least 1: 0");
+        assertThat(run("bench-server", "--max-connections", "many")).isEqualTo(2);
+        assertThat(err()).contains("--max-connections must be a number: many");
+        assertThat(out()).as("no server banner").isEmpty();
+    }
+
     /**
      * {@code echo} blocks until the process is signalled, so it runs as a real process:
      * {@code java -cp <the apps' classes>:<the library's classes> io.loomsocket.cli.Main echo --port 0},

@@ -122,6 +122,34 @@ class MessageAssemblerTest {
         assertViolation(() -> b.continueMessage(1), Violation.MESSAGE_TOO_BIG);
     }
 
+    /**
+     * A header may announce up to the limit and then send a byte at a time: what is held grows
+     * with what arrived, never with what was announced (past 64 KiB up front).
+     */
+    @Test
+    void aLargeAnnouncedFrameIsNotAllocatedUpFront() {
+        long limit = 64L * 1024 * 1024;
+        MessageAssembler a = new MessageAssembler(limit);
+        a.startMessage(Opcode.BINARY, 60L * 1024 * 1024);
+        assertThat(a.bufferCapacity()).isEqualTo(64 * 1024);
+        for (int i = 0; i < 1_000; i++) {
+            a.append(new byte[] {1}, 0, 1);
+        }
+        assertThat(a.bufferCapacity()).isEqualTo(64 * 1024);
+
+        MessageAssembler small = new MessageAssembler(limit);
+        small.startMessage(Opcode.BINARY, 100);
+        assertThat(small.bufferCapacity()).as("a small frame: exactly its size").isEqualTo(100);
+
+        MessageAssembler fragmented = new MessageAssembler(limit);
+        fragmented.startMessage(Opcode.BINARY, 10);
+        fragmented.append(new byte[10], 0, 10);
+        fragmented.endFrame(false);
+        fragmented.continueMessage(60L * 1024 * 1024); // announced, then dribbled
+        fragmented.append(new byte[10], 0, 10);
+        assertThat(fragmented.bufferCapacity()).as("grown by doubling from what arrived").isEqualTo(20);
+    }
+
     @Test
     void resetDropsAMessageInProgress() {
         MessageAssembler a = new MessageAssembler(LIMIT);
