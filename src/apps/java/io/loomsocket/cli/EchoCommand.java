@@ -3,11 +3,13 @@ package io.loomsocket.cli;
 import io.loomsocket.examples.Echo;
 import io.loomsocket.server.WebSocketServer;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M] [--no-deflate]}: sends every text and binary
- * message back as received, on any path. Made to be tested by conformance suites.
+ * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M] [--no-deflate] [--stats 10s]}: sends every
+ * text and binary message back as received, on any path. Made to be tested by conformance suites.
+ * {@code --stats} prints the server's metrics on one line every period ({@link StatsPrinter}).
  */
 final class EchoCommand {
 
@@ -17,6 +19,7 @@ final class EchoCommand {
 
     static int run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse(argv, 1, List.of("no-deflate"));
+        Duration stats = Main.stats(args); // a bad value stops here, before the server starts
         WebSocketServer.Builder builder = WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(9001))
@@ -24,7 +27,7 @@ final class EchoCommand {
                 .noKeepalive() // conformance suites count an unexpected ping against a test case
                 .listener(Echo.LISTENER); // runs on each connection's reader thread
         WebSocketServer server = Main.deflate(builder, args).start();
-        return Main.serveUntilStopped(server, out,
+        return Main.serveUntilStopped(server, stats, out,
                 "echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
     }
 
