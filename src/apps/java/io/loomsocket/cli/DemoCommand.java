@@ -7,9 +7,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s]}: the chat at {@code /chat}, the
- * channels and ticker at {@code /channels} and a page using both at {@code /}. See {@link DemoApp}.
- * {@code --stats} prints the server's metrics on one line every period ({@link StatsPrinter}).
+ * {@code demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s] [--metrics-path /metrics]}: the chat at
+ * {@code /chat}, the channels and ticker at {@code /channels} and a page using both at {@code /}.
+ * See {@link DemoApp}. {@code --stats} prints the server's metrics on one line every period
+ * ({@link StatsPrinter}); {@code --metrics-path} serves them as Prometheus text.
  */
 final class DemoCommand {
 
@@ -19,9 +20,9 @@ final class DemoCommand {
         Args args = Args.parse(argv, 1, List.of("no-deflate"));
         Duration stats = Main.stats(args); // a bad value stops here, before the server starts
         DemoApp app = new DemoApp();
-        WebSocketServer server = app.start(app.configure(Main.deflate(WebSocketServer.builder()
+        WebSocketServer server = app.start(app.configure(Main.metricsPath(Main.deflate(WebSocketServer.builder()
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(8080)), args)));
+                .port(args.getPort(8080)), args), args)));
         // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.
         String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "127.0.0.1" : server.host();
         String http = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();

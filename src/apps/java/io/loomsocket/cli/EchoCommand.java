@@ -7,9 +7,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M] [--no-deflate] [--stats 10s]}: sends every
- * text and binary message back as received, on any path. Made to be tested by conformance suites.
- * {@code --stats} prints the server's metrics on one line every period ({@link StatsPrinter}).
+ * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M] [--no-deflate] [--stats 10s] [--metrics-path /metrics]}:
+ * sends every text and binary message back as received, on any path. Made to be tested by
+ * conformance suites. {@code --stats} prints the server's metrics on one line every period
+ * ({@link StatsPrinter}); {@code --metrics-path} serves them as Prometheus text.
  */
 final class EchoCommand {
 
@@ -26,7 +27,7 @@ final class EchoCommand {
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
                 .noKeepalive() // conformance suites count an unexpected ping against a test case
                 .listener(Echo.LISTENER); // runs on each connection's reader thread
-        WebSocketServer server = Main.deflate(builder, args).start();
+        WebSocketServer server = Main.metricsPath(Main.deflate(builder, args), args).start();
         return Main.serveUntilStopped(server, stats, out,
                 "echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
     }

@@ -105,6 +105,11 @@ public final class Main {
         return 0;
     }
 
+    /** {@code --metrics-path /metrics}: the server answers GET of it with Prometheus text. */
+    static WebSocketServer.Builder metricsPath(WebSocketServer.Builder builder, Args args) {
+        return args.has("metrics-path") ? builder.metricsPath(args.get("metrics-path", null)) : builder;
+    }
+
     /** {@code --stats 10s}: how often to print the metrics line; null without the option. */
     static Duration stats(Args args) {
         return args.has("stats") ? HeartbeatEchoCommand.duration(args, "stats", null) : null;
@@ -133,7 +138,7 @@ public final class Main {
                 Loomsocket: WebSocket (RFC 6455) for Java 21 on virtual threads.
 
                 Commands:
-                  echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--stats 10s]
+                  echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--stats 10s] [--metrics-path /metrics]
                                    an echo server: every message is sent back as received
                   connect ws://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
                                    an interactive client: sends each line of stdin as a text message
@@ -149,7 +154,7 @@ public final class Main {
                                    a JSON chat room: register, send, unregister; logins and logouts announced
                   channels [--port 9001] [--token T] [--interval 500ms] [--seed N]
                                    JSON channels with a simulated BTC/USD ticker on ticker_btc
-                  demo [--port 8080] [--host 127.0.0.1] [--stats 10s]
+                  demo [--port 8080] [--host 127.0.0.1] [--stats 10s] [--metrics-path /metrics]
                                    a web page at / with the chat (/chat) and the live ticker (/channels)
                   bench-server [--port 9001] [--host 127.0.0.1] [--keepalive]
                                    the benchmark target: /broadcast (to others), /broadcast-all, any other path echoes

@@ -151,6 +151,8 @@ class MainTest {
         assertThat(err()).contains("--stats needs a value");
         assertThat(run("broadcast", "--stats", "1s")).isEqualTo(2);
         assertThat(err()).contains("unknown option --stats for broadcast");
+        assertThat(run("echo", "--port", "0", "--metrics-path", "metrics")).isEqualTo(2);
+        assertThat(err()).contains("metricsPath must be a path such as /metrics: metrics");
     }
 
     @Test
@@ -175,8 +177,8 @@ class MainTest {
         String classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 + File.pathSeparator
                 + Path.of(WebSocketServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Process echo = new ProcessBuilder(java, "-cp", classes, Main.class.getName(), "echo", "--port", "0", "--stats", "200ms")
-                .start();
+        Process echo = new ProcessBuilder(java, "-cp", classes, Main.class.getName(), "echo", "--port", "0", "--stats", "200ms",
+                "--metrics-path", "/metrics").start();
         try {
             java.util.concurrent.BlockingQueue<String> stdout = lines(echo.getInputStream());
             java.util.concurrent.BlockingQueue<String> stderr = lines(echo.getErrorStream());
@@ -197,6 +199,15 @@ class MainTest {
                 assertThat(counted).as("a stats line with the three echoes").isNotNull().matches("stats \\S+=\\S+( \\S+=\\S+)*");
             } while (!counted.contains(" msgs_in=3 "));
             assertThat(counted).contains("open=1 accepted=1 ").contains(" msgs_out=3 ");
+            String scraped;
+            try (java.net.Socket http = new java.net.Socket("127.0.0.1", URI.create(url.group(1)).getPort())) {
+                http.setSoTimeout(10_000);
+                http.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                scraped = new String(http.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // closed after it
+            }
+            assertThat(scraped).startsWith("HTTP/1.1 200 OK\r\n")
+                    .contains("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n")
+                    .contains("\nloomsocket_messages_received_total 3\n");
             String logged;
             do {
                 logged = stderr.poll(10, TimeUnit.SECONDS);
