@@ -13,14 +13,17 @@ record CommandSpec(String name, String usage, String description, List<String> v
 
     private static final List<String> SERVER = List.of("host", "port");
     private static final String DEFLATE = "Clients that offer permessage-deflate (RFC 7692) get it; --no-deflate declines every offer.";
+    private static final String STATS = "--stats 10s prints the server's metrics on one line (stats open=... msgs_in=...) every\n"
+            + "period (500ms, 10s, 1m) until it stops. --metrics-path /metrics answers a plain HTTP GET of that\n"
+            + "path with the same metrics in the Prometheus text format, on the same port.";
 
     static final Map<String, CommandSpec> ALL = Map.ofEntries(
-            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000] [--no-deflate]",
+            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
                     "An echo server: every text and binary message goes back as received, on any path.\n"
                     + "Limits: messages and frames up to --max-size (default 64M; larger: close 1009); at most\n"
                     + "--max-connections at once (default 10000; more: 503 with Retry-After). See docs/limits.md.\n"
-                    + DEFLATE,
-                    List.of("host", "port", "max-size", "max-connections"), List.of("no-deflate"), 0),
+                    + DEFLATE + "\n" + STATS,
+                    List.of("host", "port", "max-size", "max-connections", "stats", "metrics-path"), List.of("no-deflate"), 0),
             spec("connect", "connect ws[s]://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping] [--deflate] [--insecure]",
                     "An interactive client: each line of stdin is sent as a text message; messages received are\n"
                     + "printed. At the end of stdin it waits for replies (until none came for 500 ms, at most 2 s),\n"
@@ -47,9 +50,9 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("channels", "channels [--port 9001] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
                     "JSON channels with a simulated BTC/USD ticker on ticker_btc.",
                     List.of("host", "port", "token", "interval", "seed"), List.of(), 0),
-            spec("demo", "demo [--port 8080] [--host 127.0.0.1] [--no-deflate]",
-                    "A web page at / with the chat (/chat) and the live ticker (/channels).\n" + DEFLATE,
-                    SERVER, List.of("no-deflate"), 0),
+            spec("demo", "demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
+                    "A web page at / with the chat (/chat) and the live ticker (/channels).\n" + DEFLATE + "\n" + STATS,
+                    List.of("host", "port", "stats", "metrics-path"), List.of("no-deflate"), 0),
             spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 1000000] [--keepalive] [--no-deflate]",
                     "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.\n"
                     + "--max-connections defaults to 1000000: the load tool, not the server, sets the count.\n" + DEFLATE,

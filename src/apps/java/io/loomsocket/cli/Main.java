@@ -82,13 +82,37 @@ public final class Main {
     }
 
     static int serveUntilStopped(WebSocketServer server, PrintStream out, String... banner) throws InterruptedException {
+        return serveUntilStopped(server, null, out, banner);
+    }
+
+    /**
+     * As {@link #serveUntilStopped(WebSocketServer, PrintStream, String...)}, and with
+     * {@code stats} (null for none) the server's metrics on one line every {@code stats}, after
+     * the banner, until it stops.
+     */
+    static int serveUntilStopped(WebSocketServer server, Duration stats, PrintStream out, String... banner)
+            throws InterruptedException {
         stopOnSignal(server);
         for (String line : banner) {
             out.println(line);
         }
         out.flush();
+        StatsPrinter printer = stats == null ? null : StatsPrinter.start(server, stats, out);
         server.awaitStop();
+        if (printer != null) {
+            printer.stop();
+        }
         return 0;
+    }
+
+    /** {@code --metrics-path /metrics}: the server answers GET of it with Prometheus text. */
+    static WebSocketServer.Builder metricsPath(WebSocketServer.Builder builder, Args args) {
+        return args.has("metrics-path") ? builder.metricsPath(args.get("metrics-path", null)) : builder;
+    }
+
+    /** {@code --stats 10s}: how often to print the metrics line; null without the option. */
+    static Duration stats(Args args) {
+        return args.has("stats") ? HeartbeatEchoCommand.duration(args, "stats", null) : null;
     }
 
     /** SIGINT/SIGTERM stop the server gracefully (1001 to every connection). */
@@ -115,6 +139,7 @@ public final class Main {
 
                 Commands:
                   echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000]
+                        [--stats 10s] [--metrics-path /metrics]
                                    an echo server: every message is sent back as received
                   connect ws[s]://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
                         [--insecure]
@@ -131,7 +156,7 @@ public final class Main {
                                    a JSON chat room: register, send, unregister; logins and logouts announced
                   channels [--port 9001] [--token T] [--interval 500ms] [--seed N]
                                    JSON channels with a simulated BTC/USD ticker on ticker_btc
-                  demo [--port 8080] [--host 127.0.0.1]
+                  demo [--port 8080] [--host 127.0.0.1] [--stats 10s] [--metrics-path /metrics]
                                    a web page at / with the chat (/chat) and the live ticker (/channels)
                   bench-server [--port 9001] [--host 127.0.0.1] [--keepalive]
                                    the benchmark target: /broadcast (to others), /broadcast-all, any other path echoes

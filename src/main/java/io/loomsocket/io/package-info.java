@@ -24,6 +24,10 @@
  *       end of the connection (close listeners).
  *   <li>{@link io.loomsocket.io.SocketSession} — the {@link io.loomsocket.WebSocket} and
  *       {@link io.loomsocket.io.BroadcastTarget} that puts them together; it has no lock.
+ *   <li>{@link io.loomsocket.io.SessionCounters} — the owner's traffic counters (LongAdders, no
+ *       lock), updated by the reader, the writer and senders; {@link io.loomsocket.io.ConnectionLog}
+ *       and {@link io.loomsocket.io.ConnectionEvents} — the log lines and Flight Recorder events
+ *       of a connection's life, never per message.
  * </ul>
  *
  * <h2>Threads</h2>

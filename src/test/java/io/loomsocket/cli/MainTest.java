@@ -145,6 +145,115 @@ class MainTest {
         assertThat(out()).as("no server banner").isEmpty();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"echo,10", "echo,0s", "echo,-1s", "echo,soon", "echo,1.5s", "demo,10h",
+            "demo,ms"})
+    void aBadStatsPeriodExitsTwoWithAClearMessageBeforeAnythingStarts(String command, String period) {
+        assertThat(run(command, "--port", "0", "--stats", period)).isEqualTo(2);
+        assertThat(err()).contains("--stats must be a positive duration like 500ms, 10s or 2m: " + period);
+        assertThat(out()).as("no server banner").isEmpty();
+    }
+
+    @Test
+    void statsNeedsAValueAndIsOnlyForTheServersThatPrintIt() {
+        assertThat(run("echo", "--stats")).isEqualTo(2);
+        assertThat(err()).contains("--stats needs a value");
+        assertThat(run("broadcast", "--stats", "1s")).isEqualTo(2);
+        assertThat(err()).contains("unknown option --stats for broadcast");
+        assertThat(run("echo", "--port", "0", "--metrics-path", "metrics")).isEqualTo(2);
+        assertThat(err()).contains("metricsPath must be a path such as /metrics: metrics");
+    }
+
+    @Test
+    void theStatsLineHasEveryFieldAsKeyEqualsValue() {
+        io.loomsocket.server.MetricsSnapshot m = new io.loomsocket.server.MetricsSnapshot(2, 5, java.util.Map.of(1000, 3L),
+                java.util.Map.of("404", 1L), 0, 120, 119, 8160, 7680, 64, java.util.Map.of(), 0, 1, 2,
+                Duration.ofMillis(3), Duration.ofMillis(1), Duration.ofMillis(2));
+        assertThat(StatsPrinter.line(m)).isEqualTo("stats open=2 accepted=5 closed=3 refused=1 msgs_in=120 msgs_out=119"
+                + " bytes_in=8160 bytes_out=7680 queued=64 protocol_failures=0 slow_closes=0 slow_drops=1 pings=2"
+                + " rtt_ms=1.00/1.50/2.00");
+    }
+
+    /**
+     * {@code echo --stats 200ms} as a real process: a stats line after the banner every period,
+     * which counts the messages echoed; the connection's open line on stderr (the default
+     * System.Logger backend); no more lines once SIGTERM stopped the server.
+     */
+    @Test
+    @EnabledOnOs({OS.LINUX, OS.MAC})
+    void echoWithStatsPrintsTheMetricsPeriodicallyUntilItStops() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                + File.pathSeparator
+                + Path.of(WebSocketServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Process echo = new ProcessBuilder(java, "-cp", classes, Main.class.getName(), "echo", "--port", "0", "--stats", "200ms",
+                "--metrics-path", "/metrics").start();
+        try {
+            java.util.concurrent.BlockingQueue<String> stdout = lines(echo.getInputStream());
+            java.util.concurrent.BlockingQueue<String> stderr = lines(echo.getErrorStream());
+            String banner = stdout.poll(10, TimeUnit.SECONDS);
+            Matcher url = Pattern.compile("echo server listening on (ws://127\\.0\\.0\\.1:\\d+/) .*").matcher(String.valueOf(banner));
+            assertThat(url.matches()).as("banner: %s", banner).isTrue();
+            assertThat(stdout.poll(10, TimeUnit.SECONDS)).as("a stats line within a period or so")
+                    .startsWith("stats open=0 accepted=0 closed=0 refused=0 msgs_in=0 msgs_out=0 ");
+
+            WebSocket ws = WebSocketClient.connect(URI.create(url.group(1)));
+            for (int i = 0; i < 3; i++) {
+                ws.sendText("hello " + i);
+                assertThat(ws.receive()).isEqualTo(new Message.Text("hello " + i));
+            }
+            String counted;
+            do {
+                counted = stdout.poll(10, TimeUnit.SECONDS);
+                assertThat(counted).as("a stats line with the three echoes").isNotNull().matches("stats \\S+=\\S+( \\S+=\\S+)*");
+            } while (!counted.contains(" msgs_in=3 "));
+            assertThat(counted).contains("open=1 accepted=1 ").contains(" msgs_out=3 ");
+            String scraped;
+            try (java.net.Socket http = new java.net.Socket("127.0.0.1", URI.create(url.group(1)).getPort())) {
+                http.setSoTimeout(10_000);
+                http.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                scraped = new String(http.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // closed after it
+            }
+            assertThat(scraped).startsWith("HTTP/1.1 200 OK\r\n")
+                    .contains("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n")
+                    .contains("\nloomsocket_messages_received_total 3\n");
+            String logged;
+            do {
+                logged = stderr.poll(10, TimeUnit.SECONDS);
+                assertThat(logged).as("the connection's open line on stderr").isNotNull();
+            } while (!logged.contains("connection open: 127.0.0.1:"));
+
+            echo.destroy(); // SIGTERM
+            assertThat(ws.awaitClosed(Duration.ofSeconds(10))).isTrue();
+            assertThat(echo.waitFor(10, TimeUnit.SECONDS)).isTrue(); // 143: the JVM's status after SIGTERM and its hooks
+            java.util.List<String> rest = new java.util.ArrayList<>();
+            for (String line; (line = stdout.poll(5, TimeUnit.SECONDS)) != null && !line.equals(EOF); ) {
+                rest.add(line);
+            }
+            assertThat(rest).as("at most a line printed while stopping").hasSizeLessThanOrEqualTo(1);
+        } finally {
+            echo.destroyForcibly();
+        }
+    }
+
+    private static final String EOF = "\u0000EOF";
+
+    /** The lines of a stream as they come, read on a virtual thread; {@link #EOF} at its end. */
+    private static java.util.concurrent.BlockingQueue<String> lines(java.io.InputStream in) {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process was destroyed
+            }
+            lines.add(EOF);
+        });
+        return lines;
+    }
+
     /**
      * {@code echo} blocks until the process is signalled, so it runs as a real process:
      * {@code java -cp <the apps' classes>:<the library's classes> io.loomsocket.cli.Main echo --port 0},
