@@ -68,9 +68,21 @@ enum Channel {
      * so that closing it sends RST and leaves no TIME_WAIT behind (thousands of cases a second).
      */
     Socket open(int port, boolean reset, int connectTimeoutMillis) throws IOException {
+        return open(port, reset, connectTimeoutMillis, 0);
+    }
+
+    /**
+     * As {@link #open(int, boolean, int)}; {@code receiveBuffer} > 0 sets SO_RCVBUF before
+     * connecting, which also turns Linux's receive-buffer autotuning off: a client that reads
+     * slowly then holds the server's sends back early.
+     */
+    Socket open(int port, boolean reset, int connectTimeoutMillis, int receiveBuffer) throws IOException {
         Socket s = new Socket();
         boolean ok = false;
         try {
+            if (receiveBuffer > 0) {
+                s.setReceiveBufferSize(receiveBuffer);
+            }
             s.setTcpNoDelay(true);
             if (reset) {
                 s.setSoLinger(true, 0);

@@ -20,6 +20,14 @@ final class LogWatch implements AutoCloseable {
     private final Object handler;
 
     LogWatch() {
+        this(false);
+    }
+
+    /**
+     * @param quiet keep the records off the console (the parent handlers): for a test whose
+     *     warnings are expected, and checked through {@link #lines()}
+     */
+    LogWatch(boolean quiet) {
         try {
             Class<?> loggerClass = Class.forName("java.util.logging.Logger");
             Class<?> levelClass = Class.forName("java.util.logging.Level");
@@ -46,6 +54,9 @@ final class LogWatch implements AutoCloseable {
             handlerClass.getMethod("setLevel", levelClass).invoke(handler, levelClass.getField("WARNING").get(null));
             logger = loggerClass.getMethod("getLogger", String.class).invoke(null, "io.loomsocket");
             loggerClass.getMethod("addHandler", handlerClass).invoke(logger, handler);
+            if (quiet) {
+                loggerClass.getMethod("setUseParentHandlers", boolean.class).invoke(logger, false);
+            }
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot watch java.util.logging", e);
         }
@@ -72,7 +83,9 @@ final class LogWatch implements AutoCloseable {
     public void close() {
         try {
             Class<?> handlerClass = Class.forName("java.util.logging.Handler");
-            logger.getClass().getMethod("removeHandler", handlerClass).invoke(logger, handler);
+            Class<?> loggerClass = Class.forName("java.util.logging.Logger");
+            loggerClass.getMethod("removeHandler", handlerClass).invoke(logger, handler);
+            loggerClass.getMethod("setUseParentHandlers", boolean.class).invoke(logger, true);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
