@@ -209,15 +209,6 @@ final class GuardedConnection {
         }
     }
 
-    boolean hasPendingFailure() {
-        lock.lock();
-        try {
-            return conn.hasPendingFailure();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Applies the failure deferred behind earlier messages; returns whether there was one. */
     boolean applyPendingFailure() {
         lock.lock();

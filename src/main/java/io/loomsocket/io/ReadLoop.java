@@ -145,7 +145,7 @@ final class ReadLoop {
         events.clear();
         boolean closeTransport = (status & GuardedConnection.CLOSE_TRANSPORT) != 0;
         if ((status & GuardedConnection.PENDING_FAILURE) != 0) {
-            if (inbox == null || inbox.isHandled()) {
+            if (inbox == null || inbox.handledElseFailureBehind()) {
                 session.applyPendingFailure(); // every message before the bad frame was handled
                 closeTransport = core.shouldCloseTransport();
                 open = false;
