@@ -21,8 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Outbound} queue while the lock is still held, so frames are queued in the order the
  * core made them (lock order: this lock, then the queue's).
  *
- * <p>No I/O and no application code runs under {@link #lock}; the only wait is a sender's wait
- * for another thread's fragmented message to end ({@link #messageEnded}), which releases it.
+ * <p>No I/O and no application code runs under {@link #lock}; the only waits are a sender's wait
+ * for another thread's fragmented message to end ({@link #messageEnded}) and the reader's wait,
+ * at the peer's end of stream, for a deferred failure to be applied ({@link #failureApplied});
+ * both release it.
  *
  * <p>Fragmented sends: "The fragments of one message MUST NOT be interleaved between the
  * fragments of another message unless an extension has been negotiated" (RFC 6455 §5.4). The
@@ -35,6 +37,7 @@ final class GuardedConnection {
     private final Outbound outbound;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition messageEnded = lock.newCondition();
+    private final Condition failureApplied = lock.newCondition();
 
     // Guarded by lock.
     private Thread fragmentSender; // the thread in the middle of a fragmented message, else null
@@ -219,15 +222,6 @@ final class GuardedConnection {
         }
     }
 
-    boolean hasPendingFailure() {
-        lock.lock();
-        try {
-            return conn.hasPendingFailure();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Applies the failure deferred behind earlier messages; returns whether there was one. */
     boolean applyPendingFailure() {
         lock.lock();
@@ -237,6 +231,26 @@ final class GuardedConnection {
             }
             conn.applyPendingFailure();
             flush();
+            failureApplied.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits, at most {@code nanos}, until no failure is deferred any more (it was applied by
+     * {@link #applyPendingFailure}); returns whether none is.
+     */
+    boolean awaitNoPendingFailure(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (conn.hasPendingFailure()) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = failureApplied.awaitNanos(nanos);
+            }
             return true;
         } finally {
             lock.unlock();

@@ -33,7 +33,7 @@ final class Inbox {
     private boolean ended; // no more messages will arrive
     private boolean released; // the reader must not wait for space any more
     private boolean inHand; // a message was taken and the application has not come back for the next
-    private boolean failureBehind; // the reader has put every message before a deferred failure
+    private boolean failureBehind; // the reader has delivered every message before a deferred failure
 
     Inbox(int limit) {
         this.limit = limit;
@@ -88,15 +88,6 @@ final class Inbox {
         }
     }
 
-    boolean isEmpty() {
-        lock.lock();
-        try {
-            return queue.isEmpty();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * The application is back for the next message: the one it took last has been handled (it
      * may have answered it). Called by {@code receive()} before it looks for a deferred failure.
@@ -111,28 +102,36 @@ final class Inbox {
     }
 
     /**
-     * Whether the application has handled every message: none waits, and it came back for the
-     * next after the last it took. Only then may a failure deferred behind them be applied: a
-     * reply the application sends to the last message must go out before our close frame.
+     * The reader, after delivering every message that came before a deferred failure: whether the
+     * application has handled them all (none waits, and it came back for the next after the last
+     * it took). Only then may the failure be applied: a reply the application sends to the last
+     * message must go out before our close frame. If not, the failure is left to the application's
+     * return ({@link #failureDue}); both in one step under the lock, so that a return in between
+     * is not missed.
      */
-    boolean isHandled() {
+    boolean handledElseFailureBehind() {
         lock.lock();
         try {
-            return queue.isEmpty() && !inHand;
+            if (queue.isEmpty() && !inHand) {
+                return true;
+            }
+            failureBehind = true;
+            return false;
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * The reader has put every message that came before a deferred failure: from now on an empty,
-     * handled inbox means the failure may be applied. (Before this, {@code receive()} could find
-     * the inbox empty only because the reader had not yet put the messages the core decoded.)
+     * Whether a deferred failure is due now that the application is back ({@link #back}): the
+     * reader has delivered every message before it, and none of them waits. Not merely whether
+     * the inbox is empty: the core knows of the failure as soon as the bad frame is decoded,
+     * before the reader has delivered the messages that preceded it.
      */
-    void markFailureBehind() {
+    boolean failureDue() {
         lock.lock();
         try {
-            failureBehind = true;
+            return failureBehind && queue.isEmpty();
         } finally {
             lock.unlock();
         }
@@ -143,16 +142,6 @@ final class Inbox {
         lock.lock();
         try {
             return queue.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Whether the queue is empty and {@link #markFailureBehind} was called. */
-    boolean isEmptyBeforeFailure() {
-        lock.lock();
-        try {
-            return failureBehind && queue.isEmpty();
         } finally {
             lock.unlock();
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The reader: the one virtual thread per connection that reads the transport in large chunks,
@@ -21,7 +22,8 @@ import java.util.ArrayList;
  * <p>A violation found after some messages is deferred (see {@link GuardedConnection}): those
  * messages reach the application first. Inline, the failure applies once they were handled; with
  * an inbox, once the application has taken them and come back for more ({@link SocketSession#receive}), or at the latest
- * after the close timeout (a timer).
+ * after the close timeout (a timer). The peer's end of stream does not cancel it: the reader
+ * waits for it to be applied and its close frame written before the connection closes.
  */
 final class ReadLoop {
 
@@ -88,6 +90,7 @@ final class ReadLoop {
             while (true) {
                 int n = transport.read(buf);
                 if (n < 0) {
+                    closeFrameOwedAtEof();
                     break;
                 }
                 lastReadNanos = timers.nanoTime();
@@ -157,10 +160,7 @@ final class ReadLoop {
         events.clear();
         boolean closeTransport = (status & GuardedConnection.CLOSE_TRANSPORT) != 0;
         if ((status & GuardedConnection.PENDING_FAILURE) != 0) {
-            if (inbox != null) {
-                inbox.markFailureBehind(); // every message before the bad frame is in the inbox now
-            }
-            if (inbox == null || inbox.isHandled()) {
+            if (inbox == null || inbox.handledElseFailureBehind()) {
                 session.applyPendingFailure(); // every message before the bad frame was handled
                 closeTransport = core.shouldCloseTransport();
                 open = false;
@@ -178,6 +178,25 @@ final class ReadLoop {
         } else if (!open) {
             // Waiting for the peer's close frame or its EOF: bounded by the close timeout.
             transport.setReadTimeout(Math.max(1, closeTimeout.toMillis()));
+        }
+    }
+
+    /**
+     * The peer's end of stream while a failure waits behind messages the application has not
+     * handled yet (a peer that sends a bad frame and then FIN): the close frame of that failure
+     * is still owed to the peer (§7.1.7), after the answers to those messages, as it would be
+     * without the end of stream. Waits until {@code receive()} or the deferred-failure timer has
+     * applied the failure (at most the close timeout, and a little more for the timer), and
+     * until its close frame is written; then the reader ends and the connection closes.
+     */
+    private void closeFrameOwedAtEof() throws IOException, InterruptedException {
+        if (!failureScheduled) {
+            return; // no failure was deferred (one applied at once has been written already)
+        }
+        long wait = closeTimeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500);
+        if (core.awaitNoPendingFailure(wait)) {
+            outbound.write(); // the close frame, unless the thread that applied it is writing it already
+            outbound.awaitWriterIdle(closeTimeout.toNanos());
         }
     }
 

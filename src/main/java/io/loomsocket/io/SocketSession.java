@@ -171,8 +171,9 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
 
     /**
      * Applies a failure deferred behind earlier messages, once they were handled: from the
-     * reader, from {@link #receive} when it finds the inbox empty (the application is back for more), or from the deferred-failure
-     * timer.
+     * reader, from {@link #receive} when the application is back for more and the reader has
+     * delivered every message before the failure ({@link Inbox#failureDue}), or from the
+     * deferred-failure timer.
      */
     void applyPendingFailure() {
         if (core.applyPendingFailure()) {
@@ -229,7 +230,7 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
             throw new IllegalStateException("the connection's reader has not been started");
         }
         inbox.back();
-        if (inbox.isEmptyBeforeFailure() && core.hasPendingFailure()) {
+        if (inbox.failureDue()) {
             applyPendingFailure(); // the application has handled every message before the bad frame
         }
         DataMessage m = inbox.take(timed, timeoutNanos);
