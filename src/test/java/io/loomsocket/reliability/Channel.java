@@ -10,8 +10,7 @@ import java.net.URI;
 /**
  * How the reliability tests reach a server: the one place that knows the transport. Every test
  * builds its server through {@link #server}, its library clients through {@link #client} and
- * {@link #uri}, and its raw sockets through {@link #open}, so a further constant (TLS, once the
- * server and client take an {@code SSLContext}) runs every test over it.
+ * {@link #uri}, and its raw sockets through {@link #open}, so {@code -Dreliability.channel=TLS} runs every test over wss://.
  */
 enum Channel {
 
@@ -36,6 +35,41 @@ enum Channel {
         Socket wrap(Socket connected) {
             return connected;
         }
+    },
+
+    /**
+     * wss:// over JSSE: the server with a certificate made at test time (TestCertificates, in this
+     * JVM; a child JVM makes its own), the clients trusting any certificate (what is measured is
+     * the server under TLS, not certificate checks, which TlsTest covers). Raw sockets are
+     * SSLSockets layered on the TCP socket, their TLS handshake done before they are returned.
+     */
+    TLS {
+        @Override
+        WebSocketServer.Builder server(WebSocketServer.Builder builder) {
+            try {
+                return builder.tls(io.loomsocket.tls.TestCertificates.get().serverContext());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        WebSocketClient.Builder client(WebSocketClient.Builder builder) {
+            return builder.insecureTls();
+        }
+
+        @Override
+        String scheme() {
+            return "wss";
+        }
+
+        @Override
+        Socket wrap(Socket connected) throws IOException {
+            javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) io.loomsocket.io.TlsContexts.insecure().getSocketFactory()
+                    .createSocket(connected, "127.0.0.1", connected.getPort(), true);
+            ssl.startHandshake();
+            return ssl;
+        }
     };
 
     /** The server builder, bound to 127.0.0.1 on an ephemeral port, with this transport. */
@@ -58,7 +92,7 @@ enum Channel {
         return URI.create(scheme() + "://127.0.0.1:" + port + path);
     }
 
-    /** The channel the suite runs over: {@code -Dreliability.channel=PLAIN} (the default). */
+    /** The channel the suite runs over: {@code -Dreliability.channel=PLAIN} (the default) or {@code TLS}. */
     static Channel configured() {
         return valueOf(System.getProperty("reliability.channel", "PLAIN").trim().toUpperCase(java.util.Locale.ROOT));
     }

@@ -29,6 +29,7 @@ public final class HoldServerMain {
                 .handler(HostileInputIT.ECHO)
                 .noKeepalive()
                 .backlog(4096)
+                .maxConnections(100_000) // the test, not the server, sets the count (18,000 at full size)
                 .handshakeTimeout(Duration.ofSeconds(30))
                 .start();
         System.out.println("PORT " + server.port() + " PID " + ProcessHandle.current().pid());
