@@ -69,7 +69,7 @@ class BenchEndToEndTest {
     void echoClosedLoop() throws Exception {
         WebSocketServer s = start(WebSocketServer.builder().port(0).handler(ECHO));
         Run r = bench("echo", "--url", "ws://127.0.0.1:" + s.port() + "/echo", "--connections", "4", "--size", "300",
-                "--duration", "1", "--warmup", "0", "--server-pid", pid());
+                "--duration", "2", "--warmup", "0", "--server-pid", pid());
         assertThat(r.line()).startsWith("RESULT bench=echo url=ws://127.0.0.1:" + s.port() + "/echo connections=4 size=300 ");
         assertThat(r.result().keySet()).containsExactly("bench", "url", "connections", "size", "duration_s", "messages",
                 "msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "errors", "server_cpu_us_per_msg", "server_rss_kb",
