@@ -128,6 +128,20 @@ final class HttpChars {
     }
 
     /** {@code s} with A-Z mapped to a-z and every other character unchanged. */
+    /** The value of a hex digit ({@code HEXDIG}, either case), or -1 if {@code c} is not one. */
+    static int hexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
     static String toAsciiLowerCase(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {

@@ -21,8 +21,8 @@ final class PercentDecoder {
         int i = 0;
         while (i < s.length()) {
             char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
-                bytes.put((byte) (hex(s.charAt(i + 1)) << 4 | hex(s.charAt(i + 2))));
+            if (c == '%' && i + 2 < s.length() && HttpChars.hexValue(s.charAt(i + 1)) >= 0 && HttpChars.hexValue(s.charAt(i + 2)) >= 0) {
+                bytes.put((byte) (HttpChars.hexValue(s.charAt(i + 1)) << 4 | HttpChars.hexValue(s.charAt(i + 2))));
                 i += 3;
             } else if (c == '+') {
                 bytes.put((byte) ' ');
@@ -37,18 +37,5 @@ final class PercentDecoder {
             }
         }
         return new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 }

@@ -172,7 +172,8 @@ public final class ServerHandshake {
      * "including a "Request-URI" [RFC2616] that should be interpreted as a /resource name/ [...]
      * (or an absolute HTTP/HTTPS URI containing the /resource name/)". And of the resource name:
      * "Fragment identifiers are meaningless in the context of WebSocket URIs and MUST NOT be used
-     * on these URIs" (§3).
+     * on these URIs" (§3). Its escapes must be well-formed and must not stand for control
+     * characters ({@link RequestTarget}).
      *
      * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1">RFC 6455 §4.2.1</a>
      */
@@ -184,6 +185,7 @@ public final class ServerHandshake {
         if (target.indexOf('#') >= 0) {
             throw new HandshakeException(400, "the request-target must not have a fragment (#)");
         }
+        RequestTarget.check(target);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.loomsocket.handshake.HttpHeadParser;
 import io.loomsocket.handshake.HttpHeaders;
 import io.loomsocket.handshake.HttpLimits;
 import io.loomsocket.handshake.HttpRequestHead;
+import io.loomsocket.handshake.RequestTarget;
 import io.loomsocket.handshake.ServerHandshake;
 import io.loomsocket.io.HandshakeReader;
 import io.loomsocket.io.SessionOptions;
@@ -338,6 +339,7 @@ public final class WebSocketServer implements AutoCloseable {
      * allowlist (403) and the subprotocol (400 if one is required and none offered fits).
      */
     private Upgrade decide(HttpRequestHead head, Socket socket) {
+        RequestTarget.check(head.target()); // before routing, the hook or a handler sees the path: 400 otherwise
         Optional<Router.Match> route = router.match(head.path())
                 .or(() -> Optional.ofNullable(defaultEndpoint).map(e -> new Router.Match(null, e, Map.of())));
         Map<String, Object> attributes = Map.of();

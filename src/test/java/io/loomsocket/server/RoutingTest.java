@@ -185,4 +185,34 @@ class RoutingTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> WebSocketServer.builder().start()).isInstanceOf(IllegalStateException.class);
     }
+
+    /** RFC 3986 §2.1: a bad escape never reaches the request hook, a route parameter or a handler. */
+    @Test
+    void aBadPercentEscapeIs400BeforeTheHookOrAnyRoute() throws Exception {
+        AtomicInteger hookCalls = new AtomicInteger();
+        WebSocketServer server = start(WebSocketServer.builder()
+                .route("/rooms/{room}", says("room"))
+                .handler(says("default"))
+                .requestHook(request -> {
+                    hookCalls.incrementAndGet();
+                    return HandshakeDecision.accept();
+                }));
+
+        for (String target : List.of("/%00", "/%zz", "/rooms/%0a", "/rooms/a%", "/rooms/x?token=%00", "/%7F")) {
+            RawClient.Response r = rawUpgrade(server, target);
+            assertThat(r.statusLine()).as(target).startsWith("HTTP/1.1 400");
+            assertThat(r.body()).as(target).containsAnyOf("malformed percent escape", "control character");
+        }
+        // A plain request too (the hook would answer it): refused before the hook runs.
+        RawClient plain = new RawClient(server.port());
+        clients.add(plain);
+        plain.send("GET /%00 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assertThat(plain.readErrorResponse().statusLine()).startsWith("HTTP/1.1 400");
+
+        assertThat(hookCalls).hasValue(0);
+        assertThat(handlersRun).hasValue(0);
+        // Their well-formed neighbours are served.
+        assertThat(greeting(server, "/rooms/%20")).isEqualTo("room /rooms/%20 {room=%20}");
+        assertThat(greeting(server, "/%7E")).isEqualTo("default /%7E {}");
+    }
 }
