@@ -22,6 +22,11 @@ import java.util.function.Consumer;
  * <p><b>Failures to start a connection</b> (any {@link Throwable} from the hand-off, such as a
  * thread that cannot be started) close that one socket, are logged, and the loop goes on.
  *
+ * <p><b>Logging cannot end it either.</b> Out of descriptors, a logging back end that has to open
+ * a file (the JDK's formatter opening its time-zone data on first use, a file handler rotating)
+ * throws; the loop then writes the line to {@code System.err}, which is already open, and goes on.
+ * The server also loads the time-zone rules when it starts ({@link #preloadWhatLoggingNeeds()}).
+ *
  * <p>Only stopping ends the loop: the server sets its stopping flag, closes the server socket
  * (which fails a blocked {@code accept()}) and interrupts this thread (which ends a back-off).
  */
@@ -82,7 +87,7 @@ final class AcceptLoop implements Runnable {
                 continue;
             }
             if (failures > 0) {
-                log.log(System.Logger.Level.WARNING, "accepting connections again after {0} failed attempts", failures);
+                warn("accepting connections again after " + failures + " failed attempts", null);
                 failures = 0;
                 backoff = MIN_BACKOFF;
             }
@@ -93,8 +98,8 @@ final class AcceptLoop implements Runnable {
     /** Logs the first failure of a burst and waits; false if stopping interrupted the wait. */
     private boolean backOff(Throwable failure) {
         if (failures++ == 0) {
-            log.log(System.Logger.Level.WARNING, "accept failed (" + failure + "); retrying every "
-                    + MIN_BACKOFF.toMillis() + " ms to " + MAX_BACKOFF.toMillis() + " ms until it succeeds");
+            warn("accept failed (" + failure + "); retrying every "
+                    + MIN_BACKOFF.toMillis() + " ms to " + MAX_BACKOFF.toMillis() + " ms until it succeeds", null);
         }
         try {
             sleeper.sleep(backoff);
@@ -113,12 +118,39 @@ final class AcceptLoop implements Runnable {
         try {
             connections.accept(socket);
         } catch (RuntimeException | Error e) {
-            log.log(System.Logger.Level.WARNING, "could not start a connection; closing it", e);
+            warn("could not start a connection; closing it", e);
             try {
                 socket.close();
             } catch (IOException | RuntimeException closeFailed) {
-                log.log(System.Logger.Level.DEBUG, "close: {0}", closeFailed.toString());
+                // Nothing to do: the socket is gone either way.
             }
         }
+    }
+
+    /**
+     * Logs at WARNING; if the logger itself fails (it may need a file descriptor there are none
+     * of), the line goes to {@code System.err} instead and the loop goes on.
+     */
+    private void warn(String message, Throwable thrown) {
+        try {
+            if (thrown == null) {
+                log.log(System.Logger.Level.WARNING, message);
+            } else {
+                log.log(System.Logger.Level.WARNING, message, thrown);
+            }
+        } catch (RuntimeException loggingFailed) {
+            System.err.println("loomsocket: " + message + (thrown == null ? "" : ": " + thrown)
+                    + " (logging failed: " + loggingFailed + ")");
+        }
+    }
+
+    /**
+     * Loads what the JDK's logging formats with, the time-zone rules, while descriptors are still
+     * free: the first formatted log line otherwise opens {@code lib/tzdb.dat}, which fails with
+     * {@code EMFILE} just when the accept loop has something to say.
+     */
+    static void preloadWhatLoggingNeeds() {
+        java.time.zone.ZoneRulesProvider.getAvailableZoneIds(); // loads the tzdb provider (reads the file)
+        java.time.ZonedDateTime.now().getOffset(); // the default zone's rules
     }
 }

@@ -136,6 +136,7 @@ public final class WebSocketServer implements AutoCloseable {
         this.timers = Timers.newScheduler("loomsocket-timers-" + serverSocket.getLocalPort());
         this.connectionLimit = new ConnectionLimit(options.maxConnections());
         this.busy = new BusyResponse(options.retryAfter(), options.httpLimits().maxHeadBytes());
+        AcceptLoop.preloadWhatLoggingNeeds();
         AcceptLoop loop = new AcceptLoop(serverSocket::accept, this::accepted, () -> stopping, Thread::sleep,
                 System.getLogger(AcceptLoop.class.getName()));
         this.acceptor = Thread.ofVirtual().name("loomsocket-accept-" + serverSocket.getLocalPort()).unstarted(loop);

@@ -206,8 +206,40 @@ class AcceptLoopTest {
         assertThat(afterStop).as("the loop ended in its back-off").isEmpty();
     }
 
+    @Test
+    void aLoggerThatFailsDoesNotEndTheLoopTheLineGoesToStderr() {
+        fail(2);
+        List<Socket> sockets = succeed(2);
+        System.Logger broken = new RecordingLogger() {
+            @Override
+            public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+                throw new java.io.UncheckedIOException(new IOException("tzdb.dat: Too many open files"));
+            }
+
+            @Override
+            public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+                throw new java.io.UncheckedIOException(new IOException("tzdb.dat: Too many open files"));
+            }
+        };
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            new AcceptLoop(this::accept, handedOff::add, () -> stopping, sleeps::add, broken).run();
+        } finally {
+            System.setErr(saved);
+        }
+
+        assertThat(handedOff).isEqualTo(sockets);
+        assertThat(sleeps).hasSize(2);
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("loomsocket: accept failed (java.io.IOException: Too many open files)")
+                .contains("loomsocket: accepting connections again after 2 failed attempts")
+                .contains("logging failed: java.io.UncheckedIOException");
+    }
+
     /** Keeps what is logged at WARNING and above, formatted. */
-    static final class RecordingLogger implements System.Logger {
+    static class RecordingLogger implements System.Logger {
         private final List<String> warnings = new ArrayList<>();
 
         List<String> warnings() {
