@@ -56,7 +56,30 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 1000000] [--keepalive] [--no-deflate]",
                     "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.\n"
                     + "--max-connections defaults to 1000000: the load tool, not the server, sets the count.\n" + DEFLATE,
-                    List.of("host", "port", "max-size", "max-connections"), List.of("keepalive", "no-deflate"), 0));
+                    List.of("host", "port", "max-size", "max-connections"), List.of("keepalive", "no-deflate"), 0),
+            spec("echo-client", "echo-client [ws://localhost:8765] [--message \"Hello, server!\"] [--timeout 10s]",
+                    "The tutorials' echo client (seeds 001 and 003): connects, sends --message, prints\n"
+                    + "Sent: <message>, waits for one answer, prints Received: <answer>, closes with 1000.\n"
+                    + "Its server: echo --style echo (Echo: <text>, port 8765).\n" + ClientArgs.HELP,
+                    List.of("message", "timeout"), List.of(), 1),
+            spec("repeat-client", "repeat-client [ws://localhost:9999] [--count 39] [--interval 1s] [--message \"Hello, I am PyPy.\"] [--timeout 10s]",
+                    "The tutorials' looping client (seed 001 ws_client, for i in range(1, 40)): --count times, one\n"
+                    + "after the other, a new connection sends --message and prints the answer; --interval (0s for\n"
+                    + "none) between connections. Its server: echo --style data-received (port 9999).\n" + ClientArgs.HELP,
+                    List.of("count", "interval", "message", "timeout"), List.of(), 1),
+            spec("two-step-client", "two-step-client [ws://127.0.0.1:9090] [--tries 10] [--timeout 10s]",
+                    "The tutorials' two-step client (seed 001 clientHands/clientSend): sends Hi until an answer\n"
+                    + "contains success (at most --tries times), prints 握手成功; then prompts \"input text: \", sends\n"
+                    + "each line of stdin and prints the answer. The line exit (or the end of input) prints\n"
+                    + "\"exit, bye!\" and closes with the reason exit. Its server: two-step-chat (port 9090).\n" + ClientArgs.HELP,
+                    List.of("tries", "timeout"), List.of(), 1),
+            spec("json-chat-client", "json-chat-client [ws://127.0.0.1:9090] [--uuid U] [--timeout 10s]",
+                    "A client of the JSON chat (seed 001 ServerWs): waits for {\"type\": \"handshake\"}, registers as\n"
+                    + "--uuid (default: a random short id), sends each line of stdin as {\"type\":\"send\",...} and prints\n"
+                    + "each message on a line (login: C (online: a, b), FROM: C, logout: ..., error: ...). The line exit\n"
+                    + "(or the end of input) unregisters (content \"U left\") and closes with the reason exit.\n"
+                    + "Its server: json-chat (port 9090), or the demo's ws://127.0.0.1:8080/chat.\n" + ClientArgs.HELP,
+                    List.of("uuid", "timeout"), List.of(), 1));
 
     private static Map.Entry<String, CommandSpec> spec(String name, String usage, String description, List<String> values,
                                                        List<String> flags, int positionals) {

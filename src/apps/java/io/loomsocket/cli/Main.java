@@ -50,6 +50,10 @@ public final class Main {
                 case "demo" -> DemoCommand.run(args, out);
                 case "bench" -> BenchCommand.run(args, out, err);
                 case "bench-server" -> BenchServerCommand.run(args, out);
+                case "echo-client" -> EchoClientCommand.run(args, out);
+                case "repeat-client" -> RepeatClientCommand.run(args, out);
+                case "two-step-client" -> TwoStepClientCommand.run(args, in, out);
+                case "json-chat-client" -> JsonChatClientCommand.run(args, in, out);
                 default -> {
                     err.println("loomsocket: unknown command '" + args[0] + "'");
                     err.print(usage());
@@ -165,10 +169,21 @@ public final class Main {
                                    the load generator: one RESULT line with msgs/s, MB/s, latency, server CPU/RSS
                   bench report --doc docs/benchmarks.md [--results FILE] [--jmh FILE] [--svg-dir docs/bench]
                                    renders benchmark results into tables and SVG charts
+
+                The tutorials' clients (see the README, "The tutorials' clients, in Java"):
+                  echo-client [ws://localhost:8765] [--message "Hello, server!"]
+                                   sends one message, prints Sent: ... and Received: ...
+                  repeat-client [ws://localhost:9999] [--count 39] [--interval 1s] [--message "Hello, I am PyPy."]
+                                   a new connection for each message, one after the other; prints each answer
+                  two-step-client [ws://127.0.0.1:9090] [--tries 10]
+                                   sends Hi until an answer contains success, then each line of stdin; exit ends
+                  json-chat-client [ws://127.0.0.1:9090] [--uuid U]
+                                   joins the JSON chat as U, sends each line of stdin, prints what arrives; exit leaves
+
                   --help, -h       print this help
                   --version, -V    print the version
 
-                Every server command (all but connect and bench) also takes --tls-keystore FILE
+                Every server command (all but connect, bench and the clients) also takes --tls-keystore FILE
                 --tls-password-env VAR: it then serves wss:// with the PKCS12 keystore FILE, whose
                 password is read from the environment variable VAR.
                 """;
