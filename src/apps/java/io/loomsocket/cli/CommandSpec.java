@@ -41,8 +41,9 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("auth-echo", "auth-echo [--port 9001] [--host 127.0.0.1] [--token T]",
                     "Echo for clients with the token (?token=T or Authorization: Bearer T); others get 401.",
                     List.of("host", "port", "token"), List.of(), 0),
-            spec("two-step-chat", "two-step-chat [--port 9001] [--host 127.0.0.1]",
-                    "Say Hi first (answered success), then each message is answered.",
+            spec("two-step-chat", "two-step-chat [--port 9090] [--host 127.0.0.1]",
+                    "The tutorial's two-step chat: until the client sends exactly Hi (answered success), every\n"
+                    + "message is answered \"connected fail\"; then each text message T is answered \"success,get mess: T\".",
                     SERVER, List.of(), 0),
             spec("json-chat", "json-chat [--port 9001] [--host 127.0.0.1]",
                     "A JSON chat room: register, send, unregister; logins and logouts announced.",

@@ -150,8 +150,8 @@ public final class Main {
                                    echo with keepalive pings; peers that stop answering are dropped
                   auth-echo [--port 9001] [--token T]
                                    echo for clients with the token (?token=T or Authorization: Bearer T), else 401
-                  two-step-chat [--port 9001]
-                                   say Hi first (answered success), then each message is answered
+                  two-step-chat [--port 9090]
+                                   say Hi first (answered success; before it: connected fail), then each message is answered
                   json-chat [--port 9001]
                                    a JSON chat room: register, send, unregister; logins and logouts announced
                   channels [--port 9001] [--token T] [--interval 500ms] [--seed N]
