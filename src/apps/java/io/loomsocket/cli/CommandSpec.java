@@ -18,12 +18,18 @@ record CommandSpec(String name, String usage, String description, List<String> v
             + "path with the same metrics in the Prometheus text format, on the same port.";
 
     static final Map<String, CommandSpec> ALL = Map.ofEntries(
-            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
+            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--style server|echo|huixian|data-received] [--max-size 64M] [--max-connections 10000] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
                     "An echo server: every text and binary message goes back as received, on any path.\n"
+                    + "--style answers text as one of the tutorials' servers (binary still comes back unchanged):\n"
+                    + "  server         Server: <text>; port 8765 by default\n"
+                    + "  echo           Echo: <text>; port 8765 by default\n"
+                    + "  huixian        \u56de\u663e:<text> (U+56DE U+663E, an ASCII colon, no space); port 12345 by default\n"
+                    + "  data-received  the first message only, answered Data received as \"<text>\". time: <local time as\n"
+                    + "                 Python's str(datetime.now())>, then close 1000; port 9999 by default\n"
                     + "Limits: messages and frames up to --max-size (default 64M; larger: close 1009); at most\n"
                     + "--max-connections at once (default 10000; more: 503 with Retry-After). See docs/limits.md.\n"
                     + DEFLATE + "\n" + STATS,
-                    List.of("host", "port", "max-size", "max-connections", "stats", "metrics-path"), List.of("no-deflate"), 0),
+                    List.of("host", "port", "style", "max-size", "max-connections", "stats", "metrics-path"), List.of("no-deflate"), 0),
             spec("connect", "connect ws[s]://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping] [--deflate] [--insecure]",
                     "An interactive client: each line of stdin is sent as a text message; messages received are\n"
                     + "printed. At the end of stdin it waits for replies (until none came for 500 ms, at most 2 s),\n"

@@ -141,6 +141,8 @@ public final class Main {
                   echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000]
                         [--stats 10s] [--metrics-path /metrics]
                                    an echo server: every message is sent back as received
+                  echo --style server|echo|huixian|data-received [--port 8765|12345|9999]
+                                   the tutorials' echoes: "Server: T", "Echo: T", "\u56de\u663e:T", "Data received as ..."
                   connect ws[s]://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
                         [--insecure]
                                    an interactive client: sends each line of stdin as a text message
