@@ -38,9 +38,12 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     + "wss:// checks the server's certificate against the JDK's trust store (-Djavax.net.ssl.trustStore=...)\n"
                     + "and the host name; --insecure (tests only) accepts any certificate, with a warning on stderr.",
                     List.of("header", "subprotocol", "max-size"), List.of("ping", "deflate", "insecure"), 1),
-            spec("broadcast", "broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender] [--no-deflate]",
-                    "Every message goes to every connection on the same path, encoded once.\n" + DEFLATE,
-                    SERVER, List.of("exclude-sender", "no-deflate"), 0),
+            spec("broadcast", "broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]] [--no-deflate]",
+                    "The tutorial's broadcast: a text message exactly \"broadcast\" sends \"Broadcast message!\" to every\n"
+                    + "other open connection (not the sender); any other message is answered nothing.\n"
+                    + "--relay: every message goes to every connection on the same path instead, encoded once;\n"
+                    + "--exclude-sender (with --relay): not back to its sender.\n" + DEFLATE,
+                    SERVER, List.of("relay", "exclude-sender", "no-deflate"), 0),
             spec("heartbeat-echo", "heartbeat-echo [--port 9001] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s]",
                     "Echo with keepalive pings; peers that stop answering are dropped (1011).",
                     List.of("host", "port", "ping-interval", "ping-timeout"), List.of(), 0),

@@ -146,8 +146,9 @@ public final class Main {
                   connect ws[s]://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
                         [--insecure]
                                    an interactive client: sends each line of stdin as a text message
-                  broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender]
-                                   every message goes to every connection on the same path
+                  broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]]
+                                   "broadcast" sends "Broadcast message!" to the others; --relay: every message
+                                   goes to every connection on the same path
                   heartbeat-echo [--port 9001] [--ping-interval 10s] [--ping-timeout 5s]
                                    echo with keepalive pings; peers that stop answering are dropped
                   auth-echo [--port 9001] [--token T]

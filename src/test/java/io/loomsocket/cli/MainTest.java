@@ -140,6 +140,8 @@ class MainTest {
             echo --style huixian      | 12345
             echo --style data-received | 9999
             two-step-chat             | 9090
+            broadcast                 | 8765
+            broadcast --relay         | 8765
             """)
     void theTutorialsSystemsListenOnTheirPortsOn127001ByDefault(String commandLine, int port) throws Exception {
         java.net.ServerSocket held = null;
@@ -157,6 +159,13 @@ class MainTest {
                 held.close();
             }
         }
+    }
+
+    @Test
+    void broadcastExcludeSenderNeedsRelay() {
+        assertThat(run("broadcast", "--exclude-sender", "--port", "0")).isEqualTo(2);
+        assertThat(err()).contains("--exclude-sender goes with --relay");
+        assertThat(out()).as("no banner").isEmpty();
     }
 
     @Test
