@@ -18,12 +18,18 @@ record CommandSpec(String name, String usage, String description, List<String> v
             + "path with the same metrics in the Prometheus text format, on the same port.";
 
     static final Map<String, CommandSpec> ALL = Map.ofEntries(
-            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
+            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--style server|echo|huixian|data-received] [--max-size 64M] [--max-connections 10000] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
                     "An echo server: every text and binary message goes back as received, on any path.\n"
+                    + "--style answers text as one of the tutorials' servers (binary still comes back unchanged):\n"
+                    + "  server         Server: <text>; port 8765 by default\n"
+                    + "  echo           Echo: <text>; port 8765 by default\n"
+                    + "  huixian        \u56de\u663e:<text> (U+56DE U+663E, an ASCII colon, no space); port 12345 by default\n"
+                    + "  data-received  the first message only, answered Data received as \"<text>\". time: <local time as\n"
+                    + "                 Python's str(datetime.now())>, then close 1000; port 9999 by default\n"
                     + "Limits: messages and frames up to --max-size (default 64M; larger: close 1009); at most\n"
                     + "--max-connections at once (default 10000; more: 503 with Retry-After). See docs/limits.md.\n"
                     + DEFLATE + "\n" + STATS,
-                    List.of("host", "port", "max-size", "max-connections", "stats", "metrics-path"), List.of("no-deflate"), 0),
+                    List.of("host", "port", "style", "max-size", "max-connections", "stats", "metrics-path"), List.of("no-deflate"), 0),
             spec("connect", "connect ws[s]://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping] [--deflate] [--insecure]",
                     "An interactive client: each line of stdin is sent as a text message; messages received are\n"
                     + "printed. At the end of stdin it waits for replies (until none came for 500 ms, at most 2 s),\n"
@@ -32,17 +38,21 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     + "wss:// checks the server's certificate against the JDK's trust store (-Djavax.net.ssl.trustStore=...)\n"
                     + "and the host name; --insecure (tests only) accepts any certificate, with a warning on stderr.",
                     List.of("header", "subprotocol", "max-size"), List.of("ping", "deflate", "insecure"), 1),
-            spec("broadcast", "broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender] [--no-deflate]",
-                    "Every message goes to every connection on the same path, encoded once.\n" + DEFLATE,
-                    SERVER, List.of("exclude-sender", "no-deflate"), 0),
+            spec("broadcast", "broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]] [--no-deflate]",
+                    "The tutorial's broadcast: a text message exactly \"broadcast\" sends \"Broadcast message!\" to every\n"
+                    + "other open connection (not the sender); any other message is answered nothing.\n"
+                    + "--relay: every message goes to every connection on the same path instead, encoded once;\n"
+                    + "--exclude-sender (with --relay): not back to its sender.\n" + DEFLATE,
+                    SERVER, List.of("relay", "exclude-sender", "no-deflate"), 0),
             spec("heartbeat-echo", "heartbeat-echo [--port 9001] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s]",
                     "Echo with keepalive pings; peers that stop answering are dropped (1011).",
                     List.of("host", "port", "ping-interval", "ping-timeout"), List.of(), 0),
             spec("auth-echo", "auth-echo [--port 9001] [--host 127.0.0.1] [--token T]",
                     "Echo for clients with the token (?token=T or Authorization: Bearer T); others get 401.",
                     List.of("host", "port", "token"), List.of(), 0),
-            spec("two-step-chat", "two-step-chat [--port 9001] [--host 127.0.0.1]",
-                    "Say Hi first (answered success), then each message is answered.",
+            spec("two-step-chat", "two-step-chat [--port 9090] [--host 127.0.0.1]",
+                    "The tutorial's two-step chat: until the client sends exactly Hi (answered success), every\n"
+                    + "message is answered \"connected fail\"; then each text message T is answered \"success,get mess: T\".",
                     SERVER, List.of(), 0),
             spec("json-chat", "json-chat [--port 9090] [--host 127.0.0.1] [--variant server-ws|ws-server]",
                     "The tutorial's JSON chat room (seed 001): register, send, unregister; logins and logouts announced.\n"

@@ -1,8 +1,10 @@
 package io.loomsocket.cli;
 
 import io.loomsocket.examples.Echo;
+import io.loomsocket.examples.EchoStyle;
 import io.loomsocket.server.WebSocketServer;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,26 +13,48 @@ import java.util.List;
  * [--metrics-path /metrics]}: sends every text and binary message back as received, on any path. Made to be tested
  * by conformance suites. {@code --stats} prints the server's metrics on one line every period
  * ({@link StatsPrinter}); {@code --metrics-path} serves them as Prometheus text.
+ *
+ * <p>{@code --style server|echo|huixian|data-received}: one of the tutorials' echo servers instead
+ * ({@link EchoStyle}), on that tutorial's port unless {@code --port} says otherwise, with the
+ * default keepalive (a ping every 20 s, as python-websockets).
  */
 final class EchoCommand {
 
     static final long DEFAULT_MAX_SIZE = 64L * 1024 * 1024;
+    static final int DEFAULT_PORT = 9001;
 
     private EchoCommand() {}
 
     static int run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse(argv, 1, List.of("no-deflate"));
         Duration stats = Main.stats(args); // a bad value stops here, before the server starts
+        EchoStyle style = style(args);
         WebSocketServer.Builder builder = TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(9001))
+                .port(args.getPort(style == null ? DEFAULT_PORT : style.defaultPort()))
                 .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
-                .maxConnections(args.getInt("max-connections", WebSocketServer.DEFAULT_MAX_CONNECTIONS))
-                .noKeepalive() // conformance suites count an unexpected ping against a test case
-                .listener(Echo.LISTENER); // runs on each connection's reader thread
+                .maxConnections(args.getInt("max-connections", WebSocketServer.DEFAULT_MAX_CONNECTIONS));
+        if (style == null) {
+            builder.noKeepalive() // conformance suites count an unexpected ping against a test case
+                    .listener(Echo.LISTENER); // runs on each connection's reader thread
+        } else {
+            builder.handler(Echo.styled(style, Clock.systemDefaultZone()));
+        }
         WebSocketServer server = Main.metricsPath(Main.deflate(builder, args), args).start();
-        return Main.serveUntilStopped(server, stats, out,
-                "echo server listening on " + server.url() + "/ (Ctrl-C stops it)");
+        return Main.serveUntilStopped(server, stats, out, style == null
+                ? "echo server listening on " + server.url() + "/ (Ctrl-C stops it)"
+                : "echo server (style " + style.cliName() + ": " + style.reply("<text>", Clock.systemDefaultZone())
+                        + (style.answersOnce() ? ", then close 1000" : "") + ") listening on " + server.url()
+                        + "/ (Ctrl-C stops it)");
     }
 
+    /** {@code --style}: null without it. */
+    static EchoStyle style(Args args) {
+        String name = args.get("style", null);
+        if (name == null) {
+            return null;
+        }
+        return EchoStyle.byName(name).orElseThrow(() -> new IllegalArgumentException(
+                "--style must be one of " + EchoStyle.names() + ": " + name));
+    }
 }

@@ -145,17 +145,20 @@ public final class Main {
                   echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000]
                         [--stats 10s] [--metrics-path /metrics]
                                    an echo server: every message is sent back as received
+                  echo --style server|echo|huixian|data-received [--port 8765|12345|9999]
+                                   the tutorials' echoes: "Server: T", "Echo: T", "\u56de\u663e:T", "Data received as ..."
                   connect ws[s]://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
                         [--insecure]
                                    an interactive client: sends each line of stdin as a text message
-                  broadcast [--port 9001] [--host 127.0.0.1] [--exclude-sender]
-                                   every message goes to every connection on the same path
+                  broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]]
+                                   "broadcast" sends "Broadcast message!" to the others; --relay: every message
+                                   goes to every connection on the same path
                   heartbeat-echo [--port 9001] [--ping-interval 10s] [--ping-timeout 5s]
                                    echo with keepalive pings; peers that stop answering are dropped
                   auth-echo [--port 9001] [--token T]
                                    echo for clients with the token (?token=T or Authorization: Bearer T), else 401
-                  two-step-chat [--port 9001]
-                                   say Hi first (answered success), then each message is answered
+                  two-step-chat [--port 9090]
+                                   say Hi first (answered success; before it: connected fail), then each message is answered
                   json-chat [--port 9090] [--variant server-ws|ws-server]
                                    the tutorial's JSON chat room: register, send, unregister; logins and logouts announced
                   channels [--port 9001] [--token T] [--interval 500ms] [--seed N]

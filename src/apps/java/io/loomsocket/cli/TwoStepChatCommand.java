@@ -6,8 +6,9 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code two-step-chat [--port 9001] [--host 127.0.0.1]}: say {@code Hi} first (answered
- * {@code success}), then every message is answered {@code success,get mess: <text>}. See
+ * {@code two-step-chat [--port 9090] [--host 127.0.0.1]}: say exactly {@code Hi} first (answered
+ * {@code success}; anything else before it: {@code connected fail}), then every text message is
+ * answered {@code success,get mess: <text>}. See
  * {@link TwoStepChatApp}.
  */
 final class TwoStepChatCommand {
@@ -18,9 +19,9 @@ final class TwoStepChatCommand {
         Args args = Args.parse(argv, 1, List.of());
         WebSocketServer server = new TwoStepChatApp().configure(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(9001)))
+                .port(args.getPort(TwoStepChatApp.DEFAULT_PORT)))
                 .start();
         return Main.serveUntilStopped(server, out,
-                "two-step chat server listening on " + server.url() + "/ (send \"Hi\" first; Ctrl-C stops it)");
+                "two-step chat server listening on " + server.url() + "/ (send \"Hi\" first, answered \"success\"; Ctrl-C stops it)");
     }
 }

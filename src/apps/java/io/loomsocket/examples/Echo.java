@@ -4,8 +4,13 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketHandler;
 import io.loomsocket.WebSocketListener;
 import io.loomsocket.protocol.Message;
+import java.time.Clock;
+import java.util.Objects;
 
-/** Echo, text back as text and binary as binary, in the two styles a server can run. */
+/**
+ * Echo, text back as text and binary as binary, in the two styles a server can run; and the
+ * tutorials' prefixed echoes ({@link #styled}).
+ */
 public final class Echo {
 
     private Echo() {}
@@ -33,4 +38,27 @@ public final class Echo {
             ws.sendBinary(data);
         }
     };
+
+    /**
+     * The tutorial echo {@code style} (see {@link EchoStyle}), on the connection's handler
+     * thread: text answered as the style says, binary back unchanged; a style that answers once
+     * closes the connection (1000) after its first answer.
+     */
+    public static WebSocketHandler styled(EchoStyle style, Clock clock) {
+        Objects.requireNonNull(style, "style");
+        Objects.requireNonNull(clock, "clock");
+        return ws -> {
+            for (Message m : ws) {
+                switch (m) {
+                    case Message.Text t -> ws.sendText(style.reply(t.text(), clock));
+                    case Message.Binary b -> ws.sendBinary(b.data());
+                    default -> {}
+                }
+                if (style.answersOnce()) {
+                    ws.close();
+                    return;
+                }
+            }
+        };
+    }
 }

@@ -5,17 +5,21 @@ import io.loomsocket.protocol.Message;
 import io.loomsocket.server.WebSocketServer;
 
 /**
- * The {@code two-step-chat} command: a conversation with a greeting. The client must first send
- * {@code Hi}, answered {@code success}; anything before that is answered
- * {@code error: say Hi first}. After the greeting every text message is answered
- * {@code success,get mess: <text>}. Binary messages are answered {@code error: text messages only}.
+ * The {@code two-step-chat} command, the protocol of the tutorial's {@code serverHands} and
+ * {@code serverRecv}: a conversation with a greeting. Until the client sends exactly {@code Hi}
+ * (no trimming, no case folding) every message, text or binary, is answered
+ * {@code connected fail}; {@code Hi} is answered {@code success}. After that every text message
+ * {@code T} is answered {@code success,get mess: T}, and a binary message
+ * {@code error: text messages only} (the tutorial's server crashes on bytes). Each connection
+ * greets on its own.
  */
 public final class TwoStepChatApp {
 
+    public static final int DEFAULT_PORT = 9090;
     public static final String GREETING = "Hi";
     public static final String GREETED = "success";
     public static final String REPLY_PREFIX = "success,get mess: ";
-    public static final String NOT_GREETED = "error: say Hi first";
+    public static final String NOT_GREETED = "connected fail";
     public static final String TEXT_ONLY = "error: text messages only";
 
     /** Serves every path. */
@@ -27,19 +31,13 @@ public final class TwoStepChatApp {
         return ws -> {
             boolean greeted = false; // per connection: the handler runs once for each
             for (Message m : ws) {
-                if (!(m instanceof Message.Text t)) {
-                    if (m instanceof Message.Binary) {
-                        ws.sendText(greeted ? TEXT_ONLY : NOT_GREETED);
-                    }
-                    continue;
-                }
-                if (greeted) {
+                if (!greeted) {
+                    greeted = m instanceof Message.Text t && t.text().equals(GREETING);
+                    ws.sendText(greeted ? GREETED : NOT_GREETED);
+                } else if (m instanceof Message.Text t) {
                     ws.sendText(REPLY_PREFIX + t.text());
-                } else if (t.text().strip().equals(GREETING)) {
-                    greeted = true;
-                    ws.sendText(GREETED);
-                } else {
-                    ws.sendText(NOT_GREETED);
+                } else if (m instanceof Message.Binary) {
+                    ws.sendText(TEXT_ONLY);
                 }
             }
         };

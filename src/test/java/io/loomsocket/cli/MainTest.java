@@ -138,6 +138,57 @@ class MainTest {
         }
     }
 
+    /**
+     * Each tutorial's system listens on its tutorial's port by default: shown by holding that port
+     * on 127.0.0.1 (or finding it held by someone else) and seeing the command fail to listen
+     * on exactly it, before any banner.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+            echo                      | 9001
+            echo --style server       | 8765
+            echo --style echo         | 8765
+            echo --style huixian      | 12345
+            echo --style data-received | 9999
+            two-step-chat             | 9090
+            broadcast                 | 8765
+            broadcast --relay         | 8765
+            """)
+    void theTutorialsSystemsListenOnTheirPortsOn127001ByDefault(String commandLine, int port) throws Exception {
+        java.net.ServerSocket held = null;
+        try {
+            held = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        } catch (java.net.BindException inUse) {
+            // someone else holds it: the command must fail on it all the same
+        }
+        try {
+            assertThat(run(commandLine.split(" "))).as(commandLine).isEqualTo(1);
+            assertThat(err()).contains("cannot listen on 127.0.0.1 port " + port);
+            assertThat(out()).as("no banner").isEmpty();
+        } finally {
+            if (held != null) {
+                held.close();
+            }
+        }
+    }
+
+    @Test
+    void broadcastExcludeSenderNeedsRelay() {
+        assertThat(run("broadcast", "--exclude-sender", "--port", "0")).isEqualTo(2);
+        assertThat(err()).contains("--exclude-sender goes with --relay");
+        assertThat(out()).as("no banner").isEmpty();
+    }
+
+    @Test
+    void anUnknownEchoStyleIsRefusedNamingTheStyles() {
+        assertThat(run("echo", "--style", "loud", "--port", "0")).isEqualTo(2);
+        assertThat(err()).contains("--style must be one of server, echo, huixian, data-received: loud");
+        assertThat(out()).as("no banner").isEmpty();
+        assertThat(run("echo", "--help")).isZero();
+        assertThat(out()).contains("--style server|echo|huixian|data-received").contains("Server: <text>")
+                .contains("Data received as");
+    }
+
     @Test
     void aBadOptionValueExitsTwoBeforeAnythingStarts() {
         assertThat(run("echo", "--port", "nine")).isEqualTo(2);
