@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,12 +18,15 @@ import java.util.regex.Pattern;
  *
  * <p>A proxy such as nginx with {@code proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for}
  * appends the address it received the request from to whatever the client sent: the header reads
- * {@code forged-by-client, ..., real-client}. So only the entries added by trusted proxies are
- * believed, read from the right: when the TCP peer is a trusted proxy, the client is the
- * rightmost entry that is not itself a trusted proxy (if every entry is one, the leftmost). A
- * request from any other peer, with no header, or whose entry at that place is not an IP address
- * has no forwarded client: the peer's own address stands. Entries are IP literals only; nothing
- * here ever looks up a name.
+ * {@code whatever-the-client-claimed, ..., real-client}. So only the entry the trusted proxy added
+ * is believed: when the TCP peer is a trusted proxy, the client is the header's rightmost entry
+ * (one proxy hop, like nginx's own {@code real_ip_recursive off}). Entries further left are not
+ * walked even when they are trusted addresses too: with nginx on the same machine, a client on
+ * loopback is itself {@code 127.0.0.1}, and skipping it would believe the address it claimed.
+ * (Behind a chain of proxies, let the one in front of the server resolve the chain, e.g. with
+ * nginx's realip module, so that the entry it appends is the client.) A request from any other
+ * peer, with no header, or whose rightmost entry is not an IP address has no forwarded client:
+ * the peer's own address stands. Entries are IP literals only; nothing here looks up a name.
  */
 public final class ForwardedFor {
 
@@ -66,29 +68,17 @@ public final class ForwardedFor {
         return trusted;
     }
 
-    /** The forwarded client, when {@code peer} is a trusted proxy and the header names one (see the class). */
+    /** The forwarded client: the rightmost entry, when {@code peer} is a trusted proxy (see the class). */
     Optional<InetAddress> client(SocketAddress peer, HttpHeaders headers) {
         if (!(peer instanceof InetSocketAddress p) || p.getAddress() == null || !trusted.contains(p.getAddress())) {
             return Optional.empty();
         }
-        List<String> entries = new ArrayList<>();
-        for (String value : headers.all(HEADER)) { // several fields are one list, in order (RFC 9110 §5.3)
-            for (String entry : value.split(",", -1)) {
-                entries.add(entry.strip());
-            }
+        List<String> values = headers.all(HEADER); // several fields are one list, in order (RFC 9110 §5.3)
+        if (values.isEmpty()) {
+            return Optional.empty();
         }
-        InetAddress client = null;
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            Optional<InetAddress> a = literal(entries.get(i));
-            if (a.isEmpty()) {
-                return Optional.empty(); // not an address where the client should be: believe nothing
-            }
-            client = a.get();
-            if (!trusted.contains(client)) {
-                break;
-            }
-        }
-        return Optional.ofNullable(client);
+        String last = values.get(values.size() - 1);
+        return literal(last.substring(last.lastIndexOf(',') + 1).strip());
     }
 
     /** An IPv4 or IPv6 literal ({@code [::1]} too), parsed without any name lookup; empty otherwise. */

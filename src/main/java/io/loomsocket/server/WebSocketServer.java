@@ -631,9 +631,9 @@ public final class WebSocketServer implements AutoCloseable {
          * take the client's address from the {@code X-Forwarded-For} header they add: for the
          * connection log ({@code connection open: 203.0.113.7 via 127.0.0.1:50312 /chat}), the
          * request hook ({@link HandshakeRequest#forwardedFor()}, {@link HandshakeRequest#clientAddress()})
-         * and the connection's attribute {@value ForwardedFor#CLIENT_ADDRESS}. Only the entries
-         * the trusted proxies appended are believed, from the right ({@link ForwardedFor}); a
-         * request from any other peer keeps its own address. Off by default: anyone who can reach
+         * and the connection's attribute {@value ForwardedFor#CLIENT_ADDRESS}. Only the entry the
+         * proxy appended, the rightmost, is believed ({@link ForwardedFor}); a request from any
+         * other peer keeps its own address. Off by default: anyone who can reach
          * the port directly could send the header. Nothing given turns it off again.
          *
          * @throws IllegalArgumentException naming a value that is not an IP address
