@@ -61,9 +61,13 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("channels", "channels [--port 9001] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
                     "JSON channels with a simulated BTC/USD ticker on ticker_btc.",
                     List.of("host", "port", "token", "interval", "seed"), List.of(), 0),
-            spec("demo", "demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
-                    "A web page at / with the chat (/chat) and the live ticker (/channels).\n" + DEFLATE + "\n" + STATS,
-                    List.of("host", "port", "stats", "metrics-path"), List.of("no-deflate"), 0),
+            spec("demo", "demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s] [--metrics-path /metrics]"
+                    + " [--trust-proxy 127.0.0.1]",
+                    "A web page at / with the chat (/chat) and the live ticker (/channels).\n" + DEFLATE + "\n" + STATS + "\n"
+                    + "--trust-proxy ADDR[,ADDR...]: behind a reverse proxy at these IP addresses (nginx: docs/deploy.md), the\n"
+                    + "client's address comes from its X-Forwarded-For, for the log and the connection's attributes. Off by\n"
+                    + "default: anyone who can reach the port directly could send that header.",
+                    List.of("host", "port", "stats", "metrics-path", "trust-proxy"), List.of("no-deflate"), 0),
             spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 1000000] [--keepalive] [--no-deflate]",
                     "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.\n"
                     + "--max-connections defaults to 1000000: the load tool, not the server, sets the count.\n" + DEFLATE,

@@ -8,10 +8,14 @@ import java.util.List;
 
 /**
  * {@code demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s] [--metrics-path /metrics]
- * [--tls-keystore FILE --tls-password-env VAR]}: the chat at {@code /chat}, the channels and ticker at
+ * [--trust-proxy 127.0.0.1[,ADDR...]] [--tls-keystore FILE --tls-password-env VAR]}: the chat at {@code /chat}, the channels and ticker at
  * {@code /channels} and a page using both at {@code /} (over https:// and wss:// with TLS: the page picks the
  * WebSocket scheme from its own). See {@link DemoApp}. {@code --stats} prints the server's metrics on one line
  * every period ({@link StatsPrinter}); {@code --metrics-path} serves them as Prometheus text.
+ * {@code --trust-proxy} names the reverse proxies (IP addresses, comma-separated or repeated) whose
+ * {@code X-Forwarded-For} gives the client's address for the connection log and the connection's
+ * attributes ({@link WebSocketServer.Builder#trustedProxies}); off by default, because anyone who
+ * reaches the port directly can send that header (see docs/deploy.md).
  */
 final class DemoCommand {
 
@@ -23,7 +27,7 @@ final class DemoCommand {
         DemoApp app = new DemoApp();
         WebSocketServer server = app.start(app.configure(Main.metricsPath(Main.deflate(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(8080)), args), args)));
+                .port(args.getPort(8080)), args), args).trustedProxies(trustedProxies(args))));
         // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.
         String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "127.0.0.1" : server.host();
         String http = (server.isTls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
@@ -31,5 +35,24 @@ final class DemoCommand {
                 "demo server listening on " + server.url() + DemoApp.CHAT_PATH + " and " + server.url()
                 + DemoApp.CHANNELS_PATH + " (Ctrl-C stops it)",
                 "demo: open " + http + "/ in a browser");
+    }
+
+    /** {@code --trust-proxy 127.0.0.1,::1} (or repeated): the addresses; none without the option. */
+    static String[] trustedProxies(Args args) {
+        List<String> addresses = new java.util.ArrayList<>();
+        for (String value : args.all("trust-proxy")) {
+            for (String a : value.split(",", -1)) {
+                if (a.isBlank()) {
+                    throw new IllegalArgumentException("--trust-proxy needs IP addresses, comma-separated: \"" + value + "\"");
+                }
+                addresses.add(a.strip());
+            }
+        }
+        try {
+            WebSocketServer.builder().trustedProxies(addresses.toArray(String[]::new)); // checks them before the server starts
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--trust-proxy: " + e.getMessage().replaceFirst("^trustedProxies: ", ""), e);
+        }
+        return addresses.toArray(String[]::new);
     }
 }

@@ -163,7 +163,7 @@ public final class Main {
                                    the tutorial's JSON chat room: register, send, unregister; logins and logouts announced
                   channels [--port 9001] [--token T] [--interval 500ms] [--seed N]
                                    JSON channels with a simulated BTC/USD ticker on ticker_btc
-                  demo [--port 8080] [--host 127.0.0.1] [--stats 10s] [--metrics-path /metrics]
+                  demo [--port 8080] [--host 127.0.0.1] [--stats 10s] [--metrics-path /metrics] [--trust-proxy 127.0.0.1]
                                    a web page at / with the chat (/chat) and the live ticker (/channels)
                   bench-server [--port 9001] [--host 127.0.0.1] [--keepalive]
                                    the benchmark target: /broadcast (to others), /broadcast-all, any other path echoes

@@ -3,6 +3,7 @@ package io.loomsocket.io;
 import io.loomsocket.WebSocket;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.ProtocolException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import java.util.Locale;
  *   <li>DEBUG: a handshake that timed out or ended before it was complete.
  * </ul>
  *
- * Each line names the peer ({@code host:port}) and the path, never the query (it may carry a
+ * Each line names the peer ({@code host:port}; behind a trusted proxy the client it forwarded
+ * first: {@code 203.0.113.7 via 127.0.0.1:50312}) and the path, never the query (it may carry a
  * token), the headers or any payload. Text that comes from the peer (path, close reason) is
  * escaped: no line breaks or control characters reach the log. Never per message.
  */
@@ -35,15 +37,28 @@ public final class ConnectionLog {
 
     /** {@code connection open: 127.0.0.1:50312 /chat}. */
     public static void opened(WebSocket ws) {
+        opened(ws, null);
+    }
+
+    /**
+     * {@code connection open: 127.0.0.1:50312 /chat}, or with the client a trusted proxy forwarded
+     * ({@code client} not null): {@code connection open: 203.0.113.7 via 127.0.0.1:50312 /chat}.
+     */
+    public static void opened(WebSocket ws, InetAddress client) {
         if (LOG.isLoggable(System.Logger.Level.INFO)) {
-            LOG.log(System.Logger.Level.INFO, "connection open: " + address(ws.remoteAddress()) + " " + clean(ws.path()));
+            LOG.log(System.Logger.Level.INFO, "connection open: " + peer(ws, client) + " " + clean(ws.path()));
         }
     }
 
     /** {@code connection closed: 127.0.0.1:50312 /chat code=1000 reason="bye" after 2.503 s}. */
     public static void closed(WebSocket ws, long lifetimeNanos) {
+        closed(ws, null, lifetimeNanos);
+    }
+
+    /** As {@link #closed(WebSocket, long)}, naming a forwarded client as {@link #opened(WebSocket, InetAddress)} does. */
+    public static void closed(WebSocket ws, InetAddress client, long lifetimeNanos) {
         if (LOG.isLoggable(System.Logger.Level.INFO)) {
-            LOG.log(System.Logger.Level.INFO, "connection closed: " + address(ws.remoteAddress()) + " " + clean(ws.path())
+            LOG.log(System.Logger.Level.INFO, "connection closed: " + peer(ws, client) + " " + clean(ws.path())
                     + " code=" + ws.closeCode().code() + " reason=" + quote(ws.closeReason())
                     + " after " + seconds(lifetimeNanos));
         }
@@ -88,6 +103,12 @@ public final class ConnectionLog {
             LOG.log(System.Logger.Level.WARNING, "slow consumer: " + address(ws.remoteAddress()) + " " + clean(ws.path())
                     + ": " + queuedBytes + " bytes queued; closing with " + code.code());
         }
+    }
+
+    /** {@code 127.0.0.1:50312}, or {@code 203.0.113.7 via 127.0.0.1:50312} with a forwarded client. */
+    private static String peer(WebSocket ws, InetAddress client) {
+        String peer = address(ws.remoteAddress());
+        return client == null ? peer : client.getHostAddress() + " via " + peer;
     }
 
     /** {@code 127.0.0.1:50312}, {@code [::1]:50312}; the literal address, never a name lookup. */

@@ -9,6 +9,7 @@ import io.loomsocket.io.SocketSession;
 import io.loomsocket.protocol.Violation;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -44,14 +45,16 @@ final class ServerMetrics {
     void opened(SocketSession session) {
         long openedAt = System.nanoTime();
         accepted.increment();
-        ConnectionLog.opened(session);
+        // Behind a trusted proxy the lines name the client it forwarded (taken now: the application may change the attributes).
+        InetAddress client = session.attributes().get(ForwardedFor.CLIENT_ADDRESS) instanceof InetAddress a ? a : null;
+        ConnectionLog.opened(session, client);
         ConnectionEvents.opened(session);
-        session.onClosed(() -> closed(session, System.nanoTime() - openedAt));
+        session.onClosed(() -> closed(session, client, System.nanoTime() - openedAt));
     }
 
-    private void closed(SocketSession session, long lifetimeNanos) {
+    private void closed(SocketSession session, InetAddress client, long lifetimeNanos) {
         add(closedByCode, session.closeCode().code());
-        ConnectionLog.closed(session, lifetimeNanos);
+        ConnectionLog.closed(session, client, lifetimeNanos);
         ConnectionEvents.closed(session, lifetimeNanos, session.bytesReceived(), session.bytesSent());
     }
 

@@ -67,6 +67,7 @@ public final class WebSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebSocketServer.class.getName());
 
     private final Options options;
+    private final ForwardedFor forwardedFor; // null: X-Forwarded-For is not believed
     private final Endpoint defaultEndpoint; // for paths no route matches; may be null
     private final Router router;
     private final RequestHook requestHook;
@@ -96,6 +97,8 @@ public final class WebSocketServer implements AutoCloseable {
      * null when it is off ({@link Builder#noDeflate()}). At most {@code maxConnections} (10,000)
      * connections at once, in the handshake or open; beyond that a connection is answered 503 with
      * {@code Retry-After: retryAfter} (5 s) before its request is read (see docs/limits.md).
+     * {@code trustedProxies} are the reverse proxies whose {@code X-Forwarded-For} is believed
+     * (none unless set: {@link Builder#trustedProxies}).
      */
     public record Options(String host, int port, int backlog, long maxFrameSize, long maxMessageSize,
                           Duration handshakeTimeout, Duration closeTimeout, int inboxLimit,
@@ -103,7 +106,7 @@ public final class WebSocketServer implements AutoCloseable {
                           Duration pingInterval, Duration pingTimeout, Duration idleTimeout,
                           HttpLimits httpLimits, Set<String> allowedOrigins, List<String> subprotocols,
                           boolean subprotocolRequired, DeflateOptions deflate,
-                          int maxConnections, Duration retryAfter) {}
+                          int maxConnections, Duration retryAfter, Set<InetAddress> trustedProxies) {}
 
     /** {@link Builder#maxConnections}: connections at once, in the handshake or open. */
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -115,8 +118,10 @@ public final class WebSocketServer implements AutoCloseable {
     }
 
     private WebSocketServer(Options options, SessionOptions sessionOptions, Endpoint defaultEndpoint, Router router,
-                            RequestHook requestHook, SSLContext tls, String metricsPath) throws IOException {
+                            RequestHook requestHook, SSLContext tls, String metricsPath, ForwardedFor forwardedFor)
+            throws IOException {
         this.options = options;
+        this.forwardedFor = forwardedFor;
         this.tls = tls;
         this.defaultEndpoint = defaultEndpoint;
         this.router = router;
@@ -343,11 +348,14 @@ public final class WebSocketServer implements AutoCloseable {
         RequestTarget.check(head.target()); // before routing, the hook or a handler sees the path: 400 otherwise
         Optional<Router.Match> route = router.match(head.path())
                 .or(() -> Optional.ofNullable(defaultEndpoint).map(e -> new Router.Match(null, e, Map.of())));
-        Map<String, Object> attributes = Map.of();
+        Optional<InetAddress> client = forwardedFor == null ? Optional.empty()
+                : forwardedFor.client(socket.getRemoteSocketAddress(), head.headers());
+        Map<String, Object> attributes = client.<Map<String, Object>>map(c -> Map.of(ForwardedFor.CLIENT_ADDRESS, c))
+                .orElse(Map.of());
         HttpHeaders responseHeaders = HttpHeaders.empty();
         if (requestHook != null) {
             HandshakeRequest request = new HandshakeRequest(head, socket.getRemoteSocketAddress(),
-                    route.map(Router.Match::pattern), route.map(Router.Match::parameters).orElse(Map.of()));
+                    route.map(Router.Match::pattern), route.map(Router.Match::parameters).orElse(Map.of()), client);
             HandshakeDecision decision;
             byte[] plainResponse = null;
             try {
@@ -370,7 +378,11 @@ public final class WebSocketServer implements AutoCloseable {
                     return new Upgrade(plainResponse, null, null, Optional.empty(), Map.of(), HttpHeaders.empty(), null);
                 }
                 case HandshakeDecision.Accept a -> {
-                    attributes = a.attributes();
+                    if (!a.attributes().isEmpty()) { // the hook's own win over the forwarded client
+                        Map<String, Object> merged = new java.util.HashMap<>(attributes);
+                        merged.putAll(a.attributes());
+                        attributes = merged;
+                    }
                     responseHeaders = a.responseHeaders();
                 }
             }
@@ -509,6 +521,7 @@ public final class WebSocketServer implements AutoCloseable {
         private SSLContext tls;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Duration retryAfter = DEFAULT_RETRY_AFTER;
+        private ForwardedFor forwardedFor;
 
         private Builder() {}
 
@@ -613,6 +626,23 @@ public final class WebSocketServer implements AutoCloseable {
                 throw new IllegalArgumentException("retryAfter must be zero or more: " + delay);
             }
             this.retryAfter = delay;
+            return this;
+        }
+
+        /**
+         * Behind reverse proxies at these addresses (IP literals, such as {@code "127.0.0.1"}),
+         * take the client's address from the {@code X-Forwarded-For} header they add: for the
+         * connection log ({@code connection open: 203.0.113.7 via 127.0.0.1:50312 /chat}), the
+         * request hook ({@link HandshakeRequest#forwardedFor()}, {@link HandshakeRequest#clientAddress()})
+         * and the connection's attribute {@value ForwardedFor#CLIENT_ADDRESS}. Only the entry the
+         * proxy appended, the rightmost, is believed ({@link ForwardedFor}); a request from any
+         * other peer keeps its own address. Off by default: anyone who can reach
+         * the port directly could send the header. Nothing given turns it off again.
+         *
+         * @throws IllegalArgumentException naming a value that is not an IP address
+         */
+        public Builder trustedProxies(String... addresses) {
+            this.forwardedFor = addresses.length == 0 ? null : ForwardedFor.trusting(List.of(addresses));
             return this;
         }
 
@@ -754,8 +784,8 @@ public final class WebSocketServer implements AutoCloseable {
             WebSocketServer server = new WebSocketServer(new Options(host, port, backlog, maxFrameSize, maxMessageSize,
                     handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark,
                     pingInterval, pingTimeout, idleTimeout, httpLimits, allowedOrigins, subprotocols, subprotocolRequired,
-                    deflate, maxConnections, retryAfter),
-                    sessionOptions, defaultEndpoint, router, requestHook, tls, metricsPath);
+                    deflate, maxConnections, retryAfter, forwardedFor == null ? Set.of() : forwardedFor.proxies()),
+                    sessionOptions, defaultEndpoint, router, requestHook, tls, metricsPath, forwardedFor);
             server.acceptor.start();
             return server;
         }
