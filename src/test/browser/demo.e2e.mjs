@@ -71,7 +71,7 @@ step = 'prerequisites';
 try {
   accessSync(CHROMIUM, constants.X_OK);
 } catch {
-  fail(`no Chromium at ${CHROMIUM}; install it with \`apt-get install -y chromium\` (.ci/run does), `
+  fail(`no Chromium at ${CHROMIUM}; install it with \`apt-get install -y chromium\` (mvn verify's set-up does), `
     + 'or point CHROMIUM at a Chromium binary');
 }
 let chromium;
@@ -79,7 +79,7 @@ try {
   ({ chromium } = await import('playwright-core'));
 } catch (e) {
   fail(`cannot load playwright-core (${e.code || e.message}); install it with \`npm ci --prefix src/test/browser\` `
-    + '(.ci/run does)');
+    + "(mvn verify's set-up does)");
 }
 
 // The watchdog: whatever hangs, the run ends. Playwright kills the browser it launched on exit.

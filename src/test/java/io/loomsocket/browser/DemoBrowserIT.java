@@ -34,15 +34,16 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Needs Debian's {@code chromium} ({@code /usr/bin/chromium}, or the {@code CHROMIUM}
  * environment variable), {@code node} >= 20 on the PATH, and {@code npm ci --prefix
- * src/test/browser}; {@code .ci/run} installs all three. Without them this test fails, saying
- * what to install; it never skips.
+ * src/test/browser}; {@code mvn verify} installs all three first
+ * ({@code src/test/setup/ensure-test-tools.sh}). Without them this test fails, saying what to
+ * install; it never skips.
  */
 class DemoBrowserIT {
 
     /** The script's own watchdog is 120 s; this is the backstop above it. */
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(150);
 
-    private static final String INSTALL = "install the browser test's prerequisites as .ci/run does: "
+    private static final String INSTALL = "install the browser test's prerequisites as mvn verify's set-up does: "
             + "`apt-get install -y chromium` and `npm ci --prefix src/test/browser` (node >= 20 on the PATH)";
 
     private final Path project = Path.of(System.getProperty("basedir", "")).toAbsolutePath();

@@ -57,7 +57,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The peers are small scripts in {@code src/test/deflate-peers} (node: the pinned {@code ws}
  * of its package-lock.json, {@code npm ci --prefix src/test/deflate-peers}; python: Debian's
- * {@code python3-websockets} on {@code /usr/bin/python3}); {@code .ci/run} installs both.
+ * {@code python3-websockets} on {@code /usr/bin/python3}); {@code mvn verify} installs both first
+ * ({@code src/test/setup/ensure-test-tools.sh}).
  * Everything that uses Loomsocket's permessage-deflate API is in {@link LoomsocketDeflate}.
  * docs/deflate-interop.md has the table and how to run this alone. Never skips: without its
  * peers it fails, saying what to install.
@@ -298,7 +299,7 @@ class DeflateInteropIT {
 
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(90);
     private static final int SCRIPT_TIMEOUT_MS = 75_000;
-    private static final String INSTALL = "install the peers as .ci/run does: `npm ci --prefix src/test/deflate-peers` "
+    private static final String INSTALL = "install the peers as mvn verify's set-up does: `npm ci --prefix src/test/deflate-peers` "
             + "(node >= 20 on the PATH) and `apt-get install -y python3-websockets` (for /usr/bin/python3)";
 
     private static final Path PROJECT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();

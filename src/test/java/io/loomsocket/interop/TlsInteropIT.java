@@ -71,7 +71,7 @@ class TlsInteropIT {
     private static final List<Integer> SIZES = List.of(0, 1, 125, 126, 65_535, 65_536, MIB);
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(40);
     private static final int SCRIPT_TIMEOUT_MS = 30_000;
-    private static final String INSTALL = "install the peers as .ci/run does: `npm ci --prefix src/test/deflate-peers` "
+    private static final String INSTALL = "install the peers as mvn verify's set-up does: `npm ci --prefix src/test/deflate-peers` "
             + "(node >= 20 on the PATH) and `apt-get install -y python3-websockets` (for /usr/bin/python3)";
 
     private static final Path PROJECT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
