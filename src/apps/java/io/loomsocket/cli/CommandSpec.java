@@ -44,9 +44,10 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("two-step-chat", "two-step-chat [--port 9001] [--host 127.0.0.1]",
                     "Say Hi first (answered success), then each message is answered.",
                     SERVER, List.of(), 0),
-            spec("json-chat", "json-chat [--port 9001] [--host 127.0.0.1]",
-                    "A JSON chat room: register, send, unregister; logins and logouts announced.",
-                    SERVER, List.of(), 0),
+            spec("json-chat", "json-chat [--port 9090] [--host 127.0.0.1] [--variant server-ws|ws-server]",
+                    "The tutorial's JSON chat room (seed 001): register, send, unregister; logins and logouts announced.\n"
+                    + "--variant ws-server speaks the seed's WS_Server instead: each message is answered to its sender alone.",
+                    List.of("host", "port", "variant"), List.of(), 0),
             spec("channels", "channels [--port 9001] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
                     "JSON channels with a simulated BTC/USD ticker on ticker_btc.",
                     List.of("host", "port", "token", "interval", "seed"), List.of(), 0),

@@ -152,8 +152,8 @@ public final class Main {
                                    echo for clients with the token (?token=T or Authorization: Bearer T), else 401
                   two-step-chat [--port 9001]
                                    say Hi first (answered success), then each message is answered
-                  json-chat [--port 9001]
-                                   a JSON chat room: register, send, unregister; logins and logouts announced
+                  json-chat [--port 9090] [--variant server-ws|ws-server]
+                                   the tutorial's JSON chat room: register, send, unregister; logins and logouts announced
                   channels [--port 9001] [--token T] [--interval 500ms] [--seed N]
                                    JSON channels with a simulated BTC/USD ticker on ticker_btc
                   demo [--port 8080] [--host 127.0.0.1] [--stats 10s] [--metrics-path /metrics]

@@ -1,6 +1,7 @@
 package io.loomsocket.examples;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -298,10 +299,34 @@ public final class Json {
 
     // ---------------------------------------------------------------- writing
 
-    /** Writes a value built of maps, lists, strings, numbers, booleans and nulls. */
+    /** Writes a value built of maps, lists, strings, numbers, booleans and nulls, compactly. */
     public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
-        write(value, sb);
+        write(value, sb, false);
+        return sb.toString();
+    }
+
+    /**
+     * Writes a value as Python's {@code json.dumps(value)} does with its defaults, byte for byte:
+     * separators {@code ", "} and {@code ": "}; {@code ensure_ascii}, so every character outside
+     * 0x20..0x7E is escaped as a backslash, {@code u} and four lowercase hex digits (0x7F too; a
+     * character beyond the BMP as the two escapes of its surrogate pair, which is how a Java
+     * string holds it), with the short escapes {@code \" \\ \b \f \n \r \t}, and {@code /} not escaped; integers in
+     * decimal; doubles as Python's {@code repr} ({@code 1.0}, {@code -0.0}, {@code 1e+16},
+     * {@code 1e-05}); maps in their iteration order. Unlike Python (which writes {@code NaN}, not
+     * JSON), NaN and infinities are refused. For the applications that must be wire-exact with a
+     * Python seed (the JSON chat).
+     */
+    public static String writePython(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(value, sb, true);
+        return sb.toString();
+    }
+
+    /** {@link #writePython} of one string: its quoted, escaped form, for building messages around it. */
+    public static String quotePython(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2);
+        quote(s, sb, true);
         return sb.toString();
     }
 
@@ -317,30 +342,35 @@ public final class Json {
         return map;
     }
 
-    private static void write(Object v, StringBuilder sb) {
+    private static void write(Object v, StringBuilder sb, boolean python) {
         switch (v) {
             case null -> sb.append("null");
-            case String str -> quote(str, sb);
+            case String str -> quote(str, sb, python);
             case Boolean b -> sb.append(b);
             case Double d -> {
                 if (d.isNaN() || d.isInfinite()) {
                     throw new IllegalArgumentException("JSON has no NaN or infinity");
                 }
-                sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString());
+                if (python) {
+                    sb.append(pythonRepr(d));
+                } else {
+                    sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString());
+                }
             }
-            case Float f -> write(f.doubleValue(), sb);
+            case Float f -> write(f.doubleValue(), sb, python);
             case BigDecimal bd -> sb.append(bd.toPlainString());
+            case BigInteger bi -> sb.append(bi);
             case Number n -> sb.append(n.longValue());
             case Map<?, ?> map -> {
                 sb.append('{');
                 Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
                 while (it.hasNext()) {
                     Map.Entry<?, ?> e = it.next();
-                    quote(String.valueOf(e.getKey()), sb);
-                    sb.append(':');
-                    write(e.getValue(), sb);
+                    quote(String.valueOf(e.getKey()), sb, python);
+                    sb.append(python ? ": " : ":");
+                    write(e.getValue(), sb, python);
                     if (it.hasNext()) {
-                        sb.append(',');
+                        sb.append(python ? ", " : ",");
                     }
                 }
                 sb.append('}');
@@ -350,10 +380,10 @@ public final class Json {
                 boolean first = true;
                 for (Object o : list) {
                     if (!first) {
-                        sb.append(',');
+                        sb.append(python ? ", " : ",");
                     }
                     first = false;
-                    write(o, sb);
+                    write(o, sb, python);
                 }
                 sb.append(']');
             }
@@ -361,7 +391,15 @@ public final class Json {
         }
     }
 
-    private static void quote(String str, StringBuilder sb) {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /**
+     * Quotes {@code str}. Compact: only {@code "}, {@code \\}, control characters and U+2028/9 are
+     * escaped. Python ({@code ensure_ascii}, CPython's {@code py_encode_basestring_ascii}): every
+     * char that is not printable ASCII (0x20..0x7E) is escaped, char by char, so a surrogate pair
+     * becomes two escapes.
+     */
+    private static void quote(String str, StringBuilder sb, boolean python) {
         sb.append('"');
         for (int i = 0; i < str.length(); i++) {
             char c = str.charAt(i);
@@ -374,8 +412,9 @@ public final class Json {
                 case '\b' -> sb.append("\\b");
                 case '\f' -> sb.append("\\f");
                 default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        sb.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029' || (python && c > 0x7E)) {
+                        sb.append("\\u").append(HEX[c >> 12]).append(HEX[c >> 8 & 0xF]).append(HEX[c >> 4 & 0xF])
+                                .append(HEX[c & 0xF]);
                     } else {
                         sb.append(c);
                     }
@@ -383,5 +422,73 @@ public final class Json {
             }
         }
         sb.append('"');
+    }
+
+    /**
+     * Python's {@code repr(float)}: the shortest decimal that reads back as {@code d}, in fixed
+     * notation with at least one fractional digit when its decimal exponent is from -4 to 15,
+     * else as {@code 1.5e+16} / {@code 1e-05} (two exponent digits at least).
+     */
+    static String pythonRepr(double d) {
+        if (d == 0) {
+            return 1 / d < 0 ? "-0.0" : "0.0";
+        }
+        BigDecimal shortest = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        String digits = shortest.unscaledValue().toString();
+        if (digits.length() == 2) {
+            // Double.toString writes at least two digits (4.9E-324): Python takes one where one reads back.
+            BigDecimal one = oneDigit(Math.abs(d), Integer.parseInt(digits), shortest.scale());
+            if (one != null) {
+                shortest = one;
+                digits = one.unscaledValue().toString();
+            }
+        }
+        int n = digits.length();
+        int exp = n - 1 - shortest.scale(); // d = digits[0].digits[1..] × 10^exp
+        StringBuilder sb = new StringBuilder(24);
+        if (d < 0) {
+            sb.append('-');
+        }
+        if (exp >= -4 && exp < 16) {
+            if (exp >= n - 1) {
+                sb.append(digits).append("0".repeat(exp - (n - 1))).append(".0");
+            } else if (exp >= 0) {
+                sb.append(digits, 0, exp + 1).append('.').append(digits, exp + 1, n);
+            } else {
+                sb.append("0.").append("0".repeat(-exp - 1)).append(digits);
+            }
+        } else {
+            sb.append(digits.charAt(0));
+            if (n > 1) {
+                sb.append('.').append(digits, 1, n);
+            }
+            sb.append('e').append(exp < 0 ? '-' : '+');
+            int a = Math.abs(exp);
+            if (a < 10) {
+                sb.append('0');
+            }
+            sb.append(a);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Of the two one-digit decimals around {@code ab} × 10^-scale (ab two digits), the nearer one
+     * that reads back as {@code x}, else the other if it does, else null.
+     */
+    private static BigDecimal oneDigit(double x, int ab, int scale) {
+        int down = ab / 10;
+        int up = down + 1; // 10: one digit too, a power higher
+        BigDecimal exact = new BigDecimal(x);
+        BigDecimal toDown = exact.subtract(new BigDecimal(BigInteger.valueOf(down), scale - 1)).abs();
+        BigDecimal toUp = new BigDecimal(BigInteger.valueOf(up), scale - 1).subtract(exact).abs();
+        int nearer = toUp.compareTo(toDown) < 0 ? up : down;
+        for (int c : new int[] {nearer, nearer == up ? down : up}) {
+            BigDecimal candidate = new BigDecimal(BigInteger.valueOf(c), scale - 1).stripTrailingZeros();
+            if (c >= 1 && candidate.doubleValue() == x) {
+                return candidate;
+            }
+        }
+        return null;
     }
 }

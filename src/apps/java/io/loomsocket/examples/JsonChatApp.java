@@ -1,61 +1,104 @@
 package io.loomsocket.examples;
 
-import static io.loomsocket.examples.JsonMessages.error;
-import static io.loomsocket.examples.JsonMessages.string;
-
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketHandler;
-import io.loomsocket.broadcast.BroadcastRegistry;
+import io.loomsocket.examples.JsonChatRequest.BadRequest;
+import io.loomsocket.examples.JsonChatRequest.Presence;
+import io.loomsocket.examples.JsonChatRequest.Register;
+import io.loomsocket.examples.JsonChatRequest.Send;
+import io.loomsocket.examples.JsonChatRequest.Unregister;
 import io.loomsocket.protocol.Message;
 import io.loomsocket.server.WebSocketServer;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Locale;
 
 /**
- * A chat room speaking JSON: path {@code /chat} in the demo, every path in the {@code json-chat}
- * command.
+ * The JSON chat room of the tutorial (seed 001): path {@code /chat} in the demo, every path in the
+ * {@code json-chat} command. Server messages are written as the seed's Python {@code json.dumps}
+ * writes them ({@link Json#writePython}), so a client of the seed sees the same text.
  *
- * <p>Client to server:
+ * <p><b>{@link Variant#SERVER_WS}</b> (the seed's {@code ServerWs}, the default):
  * <ul>
- *   <li>{@code {"type":"register","uuid":"...","name":"..."}} joins the room; {@code name} is
- *       optional (default {@code guest-} and the first six letters or digits of the uuid). Answered
- *       {@code {"type":"registered","uuid":...,"name":...}}, then everyone in the
- *       room (the newcomer too) gets {@code {"type":"login","user":name,"users":[...]}}.
- *   <li>{@code {"type":"send","content":"..."}} relays
- *       {@code {"type":"message","from":name,"content":...,"time":epochMillis}} to everyone in the
- *       room, the sender too.
- *   <li>{@code {"type":"unregister"}} leaves: answered {@code {"type":"unregistered"}}; the others
- *       get {@code {"type":"logout","user":name,"users":[...]}}. Closing the connection does the same.
+ *   <li>On connect: {@code {"type": "handshake"}}.
+ *   <li>{@code {"type": "register", "uuid": U, "content": C}}: U is this connection's (the room is
+ *       an ordered map uuid → connection; registering U again keeps its place; a connection may
+ *       hold several uuids). Then every registered connection, once each, the registrant too, gets
+ *       {@code {"type": "login", "content": C, "user_list": [U1, U2, ...]}} (registration order).
+ *   <li>{@code {"type": "send", "content": C}}: every registered connection gets
+ *       {@code {"type": "user", "content": C, "from": F}}, F the first uuid the sender holds, or
+ *       {@code "404"} if none (an unregistered sender may send).
+ *   <li>{@code {"type": "unregister", "uuid": U, "content": C}}: U leaves; every remaining
+ *       registered connection gets {@code {"type": "logout", "content": C, "user_list": [...]}}.
+ *   <li>A connection that closes without unregistering: for each uuid it held, the others get
+ *       {@code {"type": "logout", "content": "<uuid> left", "user_list": [...]}}.
+ *   <li>The demo page's extension, never sent by a seed client: {@code {"type": "presence"}} is
+ *       answered {@code {"type": "presence", "user_list": [...]}}, and from then on the connection
+ *       gets every login and logout even while it is not registered (not the {@code user} messages).
  * </ul>
- * Invalid JSON, an unknown type, a bad field, a second register, or a send before register is
- * answered {@code {"type":"error","message":...}}; the connection stays open. A uuid is one user:
- * it cannot register twice at once. {@code users} lists the names in the order they joined.
+ *
+ * <p><b>{@link Variant#WS_SERVER}</b> (the seed's {@code WS_Server}): on connect
+ * {@code {"type": "handshake"}}; every text message is first answered {@code Get message: <text>};
+ * then {@code send} is answered, to the sender alone, {@code {"type": "send", "content": C, "from": F}},
+ * {@code register} {@code {"type": "register", "content": C, "user_list": [...]}}, and
+ * {@code unregister} (no {@code content} needed) not at all. Nobody else hears of anything.
+ *
+ * <p><b>Errors</b>, where the seed crashes, closes or misbehaves: invalid JSON, a message that is
+ * not an object, a missing or non-string {@code type}, {@code uuid} or {@code content}, a uuid
+ * longer than {@value JsonChatRequest#MAX_UUID_LENGTH} characters, an unknown type, unregistering
+ * a uuid that is not registered or is another connection's, registering a uuid that another open
+ * connection holds, more than {@value JsonChatRoom#MAX_UUIDS_PER_CONNECTION} uuids on one
+ * connection, a binary message: the sender alone gets {@code {"type": "error", "content": "<what
+ * was wrong>"}}, and the connection stays open. An event with nobody to tell sends nothing.
+ * Contents are never logged: only the type and the uuid, at DEBUG.
  */
 public final class JsonChatApp {
 
-    static final String TOPIC = "chat";
-    public static final int MAX_NAME_LENGTH = 32;
-    public static final int MAX_UUID_LENGTH = 64;
-    public static final int MAX_CONTENT_LENGTH = 4000;
+    private static final System.Logger LOG = System.getLogger(JsonChatApp.class.getName());
 
-    private final BroadcastRegistry registry = new BroadcastRegistry();
-    private final ReentrantLock lock = new ReentrantLock(); // the user list, and the order of login/logout events
-    private final Map<WebSocket, User> users = new LinkedHashMap<>(); // guarded by lock
+    /** Which of the seed's two chat servers to speak. */
+    public enum Variant {
+        /** {@code ServerWs}: the room hears of every login, logout and message. */
+        SERVER_WS("server-ws"),
+        /** {@code WS_Server}: every message is answered to its sender alone, after {@code Get message: <text>}. */
+        WS_SERVER("ws-server");
 
-    private static final class User {
-        final String uuid;
-        final String name;
-        boolean announced; // in the room: subscribed, login sent; guarded by lock
+        private final String option;
 
-        User(String uuid, String name) {
-            this.uuid = uuid;
-            this.name = name;
+        Variant(String option) {
+            this.option = option;
         }
+
+        /** The name on the command line: {@code server-ws} or {@code ws-server}. */
+        public String option() {
+            return option;
+        }
+
+        /** The variant named {@code option} ({@code server-ws} or {@code ws-server}). */
+        public static Variant of(String option) {
+            for (Variant v : values()) {
+                if (v.option.equals(option.toLowerCase(Locale.ROOT))) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("--variant must be server-ws or ws-server: " + option);
+        }
+    }
+
+    private final Variant variant;
+    private final JsonChatRoom room = new JsonChatRoom();
+
+    /** The seed's {@code ServerWs}. */
+    public JsonChatApp() {
+        this(Variant.SERVER_WS);
+    }
+
+    public JsonChatApp(Variant variant) {
+        this.variant = java.util.Objects.requireNonNull(variant, "variant");
+    }
+
+    public Variant variant() {
+        return variant;
     }
 
     /** Serves every path. */
@@ -63,157 +106,77 @@ public final class JsonChatApp {
         return builder.handler(handler());
     }
 
-    /** The names of the users in the room, in the order they joined. */
-    public List<String> userNames() {
-        lock.lock();
-        try {
-            return names();
-        } finally {
-            lock.unlock();
-        }
+    /** The registered uuids, in registration order: the {@code user_list} the next message would carry. */
+    public List<String> userList() {
+        return room.snapshot();
     }
 
     public WebSocketHandler handler() {
         return ws -> {
             try {
+                ws.sendText(JsonChatWire.HANDSHAKE);
                 for (Message m : ws) {
                     switch (m) {
                         case Message.Text t -> onText(ws, t.text());
-                        case Message.Binary b -> ws.sendText(error("binary messages are not supported; send JSON text"));
+                        case Message.Binary b -> ws.sendText(JsonChatWire.error("binary messages are not supported; send JSON text"));
                         default -> {}
                     }
                 }
             } finally {
-                leave(ws); // a disconnect is a logout
+                List<String> left = room.leave(ws, variant == Variant.SERVER_WS);
+                if (!left.isEmpty()) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "json-chat: closed, left " + Json.writePython(left));
+                }
             }
         };
     }
 
     private void onText(WebSocket ws, String text) throws IOException {
-        Map<String, Object> message;
-        String type;
+        if (variant == Variant.WS_SERVER) {
+            ws.sendText(JsonChatWire.getMessage(text)); // first, whatever the text is
+        }
         try {
-            message = Json.parseObject(text);
-            type = JsonMessages.type(message);
-        } catch (Json.JsonException e) {
-            ws.sendText(error(e.getMessage()));
-            return;
-        }
-        switch (type) {
-            case "register" -> register(ws, message);
-            case "unregister" -> unregister(ws);
-            case "send" -> send(ws, message);
-            default -> ws.sendText(error("unknown type \"" + type + "\"; expected register, unregister or send"));
-        }
-    }
-
-    private void register(WebSocket ws, Map<String, Object> message) throws IOException {
-        Optional<String> uuid = string(message, "uuid").map(String::strip).filter(u -> !u.isEmpty());
-        if (uuid.isEmpty() || uuid.get().length() > MAX_UUID_LENGTH) {
-            ws.sendText(error("register needs a \"uuid\": a string of 1 to " + MAX_UUID_LENGTH + " characters"));
-            return;
-        }
-        Object rawName = message.get("name");
-        String name;
-        if (rawName == null) {
-            name = defaultName(uuid.get());
-        } else if (rawName instanceof String s && !s.isBlank() && s.strip().length() <= MAX_NAME_LENGTH) {
-            name = s.strip();
-        } else {
-            ws.sendText(error("\"name\" must be a string of 1 to " + MAX_NAME_LENGTH + " characters"));
-            return;
-        }
-        User user = new User(uuid.get(), name);
-        String refusal = null;
-        lock.lock();
-        try {
-            if (users.containsKey(ws)) {
-                refusal = "already registered as " + users.get(ws).name;
-            } else if (users.values().stream().anyMatch(u -> u.uuid.equals(user.uuid))) {
-                refusal = "uuid already in use";
+            JsonChatRequest request = JsonChatRequest.parse(text, variant);
+            log(request);
+            if (variant == Variant.SERVER_WS) {
+                serverWs(ws, request);
             } else {
-                users.put(ws, user);
+                wsServer(ws, request);
             }
-        } finally {
-            lock.unlock();
+        } catch (BadRequest e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "json-chat: refused: " + Json.quotePython(e.getMessage()));
+            ws.sendText(JsonChatWire.error(e.getMessage()));
         }
-        if (refusal != null) {
-            ws.sendText(error(refusal));
-            return;
+    }
+
+    private void serverWs(WebSocket ws, JsonChatRequest request) throws BadRequest {
+        switch (request) {
+            case Register r -> room.registerAndAnnounce(ws, r.uuid(), Json.quotePython(r.content()));
+            case Send s -> room.sendToRoom(ws, Json.quotePython(s.content()));
+            case Unregister u -> room.unregisterAndAnnounce(ws, u.uuid(), Json.quotePython(u.content()));
+            case Presence p -> room.watch(ws);
         }
-        // The answer comes first, before any broadcast: the newcomer is not in the room yet.
-        ws.sendText(Json.write(Json.object("type", "registered", "uuid", user.uuid, "name", user.name)));
-        lock.lock();
-        try {
-            if (users.get(ws) == user) { // not gone meanwhile
-                registry.subscribe(TOPIC, ws);
-                user.announced = true;
-                registry.broadcast(TOPIC, Json.write(Json.object("type", "login", "user", user.name, "users", names())), null);
+    }
+
+    private void wsServer(WebSocket ws, JsonChatRequest request) throws BadRequest, IOException {
+        switch (request) {
+            case Register r -> {
+                List<String> users = room.register(ws, r.uuid());
+                ws.sendText(JsonChatWire.registered(Json.quotePython(r.content()), users));
             }
-        } finally {
-            lock.unlock();
+            case Send s -> ws.sendText(JsonChatWire.sent(Json.quotePython(s.content()), room.sender(ws)));
+            case Unregister u -> room.unregister(ws, u.uuid());
+            case Presence p -> throw new IllegalStateException("no presence in " + variant.option()); // parse refuses it
         }
     }
 
-    private void unregister(WebSocket ws) throws IOException {
-        if (leave(ws) == null) {
-            ws.sendText(error("not registered"));
-        } else {
-            ws.sendText(Json.write(Json.object("type", "unregistered")));
-        }
-    }
-
-    private void send(WebSocket ws, Map<String, Object> message) throws IOException {
-        Optional<String> content = string(message, "content");
-        if (content.isEmpty() || content.get().length() > MAX_CONTENT_LENGTH) {
-            ws.sendText(error("send needs a \"content\": a string of up to " + MAX_CONTENT_LENGTH + " characters"));
-            return;
-        }
-        User user;
-        lock.lock();
-        try {
-            user = users.get(ws);
-        } finally {
-            lock.unlock();
-        }
-        if (user == null) {
-            ws.sendText(error("register first: {\"type\":\"register\",\"uuid\":...,\"name\":...}"));
-            return;
-        }
-        registry.broadcast(TOPIC, Json.write(Json.object("type", "message", "from", user.name,
-                "content", content.get(), "time", System.currentTimeMillis())), null);
-    }
-
-    /** Takes {@code ws}'s user out of the room and tells the others. Returns the user, or null. */
-    private User leave(WebSocket ws) {
-        lock.lock();
-        try {
-            User user = users.remove(ws);
-            if (user != null && user.announced) {
-                registry.unsubscribe(TOPIC, ws);
-                registry.broadcast(TOPIC, Json.write(Json.object("type", "logout", "user", user.name, "users", names())), null);
-            }
-            return user;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Under lock: the users in the room (registered and announced). */
-    private List<String> names() {
-        List<String> names = new ArrayList<>(users.size());
-        for (User u : users.values()) {
-            if (u.announced) {
-                names.add(u.name);
-            }
-        }
-        return names;
-    }
-
-    /** {@code guest-} and the first six letters or digits of the uuid. */
-    static String defaultName(String uuid) {
-        StringBuilder sb = new StringBuilder("guest-");
-        uuid.codePoints().filter(Character::isLetterOrDigit).limit(6).forEach(sb::appendCodePoint);
-        return sb.length() > "guest-".length() ? sb.toString() : "guest";
+    /** The type and the uuid, never the content. */
+    private static void log(JsonChatRequest request) {
+        LOG.log(System.Logger.Level.DEBUG, () -> switch (request) {
+            case Register r -> "json-chat: register " + Json.quotePython(r.uuid());
+            case Unregister u -> "json-chat: unregister " + Json.quotePython(u.uuid());
+            case Send s -> "json-chat: send";
+            case Presence p -> "json-chat: presence";
+        });
     }
 }

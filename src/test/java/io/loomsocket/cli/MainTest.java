@@ -96,6 +96,17 @@ class MainTest {
     }
 
     @Test
+    void jsonChatDefaultsToTheSeedsPortAndNamesABadVariant() {
+        assertThat(run("json-chat", "--help")).isZero();
+        assertThat(out()).contains("json-chat [--port 9090]").contains("--variant server-ws|ws-server");
+        assertThat(run("--help")).isZero();
+        assertThat(out()).contains("json-chat [--port 9090] [--variant server-ws|ws-server]");
+
+        assertThat(run("json-chat", "--port", "0", "--variant", "chatty")).isEqualTo(2);
+        assertThat(err()).contains("--variant must be server-ws or ws-server: chatty");
+    }
+
+    @Test
     void anUnknownOptionIsRefusedByNameAndNothingStarts() {
         assertThat(run("echo", "--bogus", "1")).isEqualTo(2);
         assertThat(err()).contains("unknown option --bogus for echo").contains("echo --help");

@@ -257,11 +257,13 @@ class TlsCommandsTest {
 
             WebSocket chat = WebSocketClient.builder().trustStore(CERTS.trustStore(), TestCertificates.PASSWORD.clone())
                     .connect(URI.create(page.replace("https://", "wss://") + "chat"));
-            chat.sendText("{\"type\":\"register\",\"uuid\":\"u-1\",\"name\":\"tls\"}");
+            chat.sendText("{\"type\":\"register\",\"uuid\":\"u-1\",\"content\":\"tls\"}");
             // An answer: the server has the connection among its sessions (it writes the 101 just
             // before adding it, so a stop right after connect() could still find it handshaking).
             assertThat(chat.receive()).isInstanceOfSatisfying(Message.Text.class,
-                    t -> assertThat(t.text()).contains("\"registered\""));
+                    t -> assertThat(t.text()).isEqualTo("{\"type\": \"handshake\"}"));
+            assertThat(chat.receive()).isInstanceOfSatisfying(Message.Text.class,
+                    t -> assertThat(t.text()).isEqualTo("{\"type\": \"login\", \"content\": \"tls\", \"user_list\": [\"u-1\"]}"));
             demo.destroy(); // SIGTERM: the shutdown hook stops the server gracefully
             assertThat(chat.awaitClosed(Duration.ofSeconds(10))).isTrue();
             assertThat(chat.closeCode()).isEqualTo(CloseCode.GOING_AWAY);

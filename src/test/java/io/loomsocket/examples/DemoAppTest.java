@@ -1,6 +1,7 @@
 package io.loomsocket.examples;
 
 import static io.loomsocket.examples.Harness.nextJson;
+import static io.loomsocket.examples.Harness.nextText;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -8,7 +9,6 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.handshake.HandshakeException;
 import io.loomsocket.server.WebSocketServer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -71,21 +71,34 @@ class DemoAppTest {
     }
 
     @Test
-    void twoChatClientsExchangeAMessage() throws Exception {
+    void twoChatClientsExchangeAMessageInTheSeedsProtocol() throws Exception {
         WebSocket ann = harness.connect(server, "/chat");
         WebSocket bob = harness.connect(server, "/chat");
-        send(ann, "type", "register", "uuid", "u-ann", "name", "Ann");
-        nextJson(ann, "registered");
-        nextJson(ann, "login");
-        send(bob, "type", "register", "uuid", "u-bob", "name", "Bob");
-        nextJson(bob, "registered");
-        assertThat(nextJson(bob, "login")).containsEntry("users", List.of("Ann", "Bob"));
-        assertThat(nextJson(ann, "login")).containsEntry("user", "Bob");
+        assertThat(nextText(ann)).isEqualTo("{\"type\": \"handshake\"}");
+        assertThat(nextText(bob)).isEqualTo("{\"type\": \"handshake\"}");
+        send(ann, "type", "register", "uuid", "u-ann", "content", "Ann joined");
+        assertThat(nextText(ann)).isEqualTo("{\"type\": \"login\", \"content\": \"Ann joined\", \"user_list\": [\"u-ann\"]}");
+        send(bob, "type", "register", "uuid", "u-bob", "content", "Bob joined");
+        String bobsLogin = "{\"type\": \"login\", \"content\": \"Bob joined\", \"user_list\": [\"u-ann\", \"u-bob\"]}";
+        assertThat(nextText(bob)).isEqualTo(bobsLogin);
+        assertThat(nextText(ann)).isEqualTo(bobsLogin);
 
         send(bob, "type", "send", "content", "hi Ann");
 
-        assertThat(nextJson(ann)).containsEntry("type", "message").containsEntry("from", "Bob").containsEntry("content", "hi Ann");
-        assertThat(nextJson(bob)).containsEntry("from", "Bob").containsEntry("content", "hi Ann");
+        String message = "{\"type\": \"user\", \"content\": \"hi Ann\", \"from\": \"u-bob\"}";
+        assertThat(nextText(ann)).isEqualTo(message);
+        assertThat(nextText(bob)).isEqualTo(message);
+        assertThat(app.chat().userList()).containsExactly("u-ann", "u-bob");
+    }
+
+    @Test
+    void theChatAnswersPresenceForThePage() throws Exception {
+        WebSocket page = harness.connect(server, "/chat");
+        nextText(page); // the handshake
+
+        send(page, "type", "presence");
+
+        assertThat(nextText(page)).isEqualTo("{\"type\": \"presence\", \"user_list\": []}");
     }
 
     @Test
@@ -106,6 +119,7 @@ class DemoAppTest {
     @Test
     void theChatAndTheChannelsAreSeparate() throws Exception {
         WebSocket chat = harness.connect(server, "/chat");
+        assertThat(nextJson(chat)).containsEntry("type", "handshake");
 
         send(chat, "type", "subscribe", "data", Json.object("channel", "ticker_btc"));
 
