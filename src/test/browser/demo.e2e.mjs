@@ -11,11 +11,20 @@
 // these contexts, nothing else of the browser), and then every WebSocket of the page must be
 // wss://; with http:// every one must be ws://.
 //
-// Two users, "alice" and "bob", join from two pages (two browser contexts: two independent
-// visitors); alice sends "hello from alice" and bob must see "alice: hello from alice"; both pages
-// must show #price changing at least twice and a non-blank canvas#chart. Screenshots go to
-// target/demo-e2e.png (alice) and target/demo-e2e-bob.png (bob); on failure also
-// target/demo-e2e-failure-{alice,bob}.png.
+// The chat is seed 001's JSON chat (the uuid is the name typed) with the demo's `presence`
+// extension. Alice joins; bob opens the page afterwards and, without joining, must list "alice"
+// online (the presence answer); alice leaves and both lists must empty ("alice left" shown);
+// alice joins again and bob, still not joined, must list her (a login). Then bob joins, alice
+// sends "hello from alice" and bob must see "alice: hello from alice"; both pages must show
+// #price changing at least twice and a non-blank canvas#chart, and on a desktop the online list
+// is a column left of the messages. Then carol, on a 390 x 844 viewport (a phone), must list
+// alice and bob online, be refused the name "alice" (the server's error shown in #notice), join
+// as carol and send a long message that bob receives; then at 390 and at 320 px wide the page
+// must not scroll sideways (document.documentElement.scrollWidth <= innerWidth) and the chat's
+// controls (#send, #join, #leave, #message, #messages) must end inside the chat card, the card
+// inside the viewport. Screenshots go to target/demo-e2e.png (alice), target/demo-e2e-bob.png
+// (bob), target/demo-390.png and target/demo-320.png (carol); on failure also
+// target/demo-e2e-failure-{alice,bob,carol}.png.
 //
 // Exit status: 0 and a last line starting with "PASS demo-e2e" on success; 1 and a line starting
 // with "FAIL demo-e2e" otherwise (2: bad usage). Every wait is bounded, and a watchdog ends the
@@ -42,6 +51,11 @@ const CHROMIUM_ARGS = [
   // playwright-core's launch() already gives every run a fresh temporary --user-data-dir.
 ];
 const MESSAGE = 'hello from alice';
+const DESKTOP = { width: 1280, height: 820 };
+const PHONE = { width: 390, height: 844 };
+const NARROWEST = 320;
+// carol's message on the phone: one long unbreakable word and a long line, both must wrap in the card
+const LONG_MESSAGE = `${'w'.repeat(90)} and then a long sentence that has to wrap inside the message list on a phone`;
 // The page takes its WebSocket scheme from its own (demo.html): wss:// on https://.
 const SECURE = /^https:/.test(process.argv[2] || process.env.DEMO_URL || '');
 const WS_SCHEME = SECURE ? 'wss:' : 'ws:';
@@ -89,9 +103,10 @@ const watchdog = setTimeout(() => {
 
 // ------------------------------------------------------------------ helpers
 
-async function visit(name) {
+async function visit(name, viewport = DESKTOP) {
   // ignoreHTTPSErrors: for this context only, and only for an https:// demo (self-signed certificate).
-  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, ignoreHTTPSErrors: SECURE });
+  // No isMobile: a mobile-emulating page may zoom out to fit what overflows, and hide it.
+  const context = await browser.newContext({ viewport, ignoreHTTPSErrors: SECURE });
   context.setDefaultTimeout(STEP_MS);
   context.setDefaultNavigationTimeout(STEP_MS);
   const page = await context.newPage();
@@ -159,16 +174,90 @@ const snapshot = () => {
 
 async function checkIds(v) {
   step = `${v.name}: page contract`;
-  const required = ['input#name', 'button#join', 'ul#users', 'input#message', 'button#send', 'ul#messages',
-    'span#price', 'canvas#chart', 'span#status'];
+  const required = ['input#name', 'button#join', 'button#leave', 'ul#users', 'input#message', 'button#send',
+    'ul#messages', 'span#price', 'canvas#chart', 'span#status', 'p#notice', 'section[aria-label="chat"]'];
   const missing = await v.page.evaluate((sels) => sels.filter((s) => !document.querySelector(s)), required);
   if (missing.length) throw new Error(`the page lacks ${missing.join(', ')}`);
 }
 
-async function joinChat(v) {
-  step = `${v.name}: join`;
-  await v.page.fill('#name', v.name);
+async function connected(v) {
+  await until(v, '#status says "connected"',
+    () => document.getElementById('status').textContent.trim() === 'connected', undefined, snapshot);
+}
+
+async function joinChat(v, name = v.name) {
+  step = `${v.name}: join as ${name}`;
+  await v.page.fill('#name', name);
   await v.page.click('#join');
+}
+
+async function leaveChat(v) {
+  step = `${v.name}: leave`;
+  await until(v, 'button#leave is enabled', () => !document.getElementById('leave').disabled, undefined, snapshot);
+  await v.page.click('#leave');
+}
+
+/** Waits until #users is exactly `names`, in this order (the server's user_list: registration order). */
+async function seesExactly(v, names) {
+  return until(v, `#users is exactly ${JSON.stringify(names)}`,
+    (want) => {
+      const have = [...document.querySelectorAll('#users > li')].map((e) => e.textContent.trim());
+      return JSON.stringify(have) === JSON.stringify(want) && (have.length ? have : 'empty');
+    }, names, snapshot);
+}
+
+/** Waits until #messages has a line that is exactly `line` (a chat message, or a login's or logout's content). */
+async function seesLine(v, line) {
+  return until(v, `#messages shows "${line}"`,
+    (want) => {
+      const have = [...document.querySelectorAll('#messages > li')].map((e) => e.textContent.trim());
+      return have.includes(want) && have;
+    }, line, snapshot);
+}
+
+/**
+ * The page fits a viewport `width` wide: no horizontal scrolling (scrollWidth <= innerWidth ==
+ * width), and the chat's controls inside the chat card, the card inside the viewport.
+ */
+async function fitsWidth(v, width) {
+  step = `${v.name}: the page fits ${width} px`;
+  const m = await v.page.evaluate(() => {
+    const right = (sel) => document.querySelector(sel).getBoundingClientRect().right;
+    const left = (sel) => document.querySelector(sel).getBoundingClientRect().left;
+    const over = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} ends at ${Math.round(e.getBoundingClientRect().right)}`);
+    return {
+      innerWidth, scrollWidth: document.documentElement.scrollWidth, bodyScrollWidth: document.body.scrollWidth,
+      send: right('#send'), join: right('#join'), leave: right('#leave'), message: right('#message'),
+      messages: right('#messages'), card: right('section[aria-label="chat"]'), cardLeft: left('section[aria-label="chat"]'),
+      ticker: right('section[aria-label="ticker"]'), over,
+    };
+  });
+  const why = [];
+  if (m.innerWidth !== width) why.push(`innerWidth is ${m.innerWidth}, not ${width}`);
+  if (m.scrollWidth > m.innerWidth) why.push(`document.documentElement.scrollWidth ${m.scrollWidth} > innerWidth ${m.innerWidth}`);
+  if (m.bodyScrollWidth > m.innerWidth) why.push(`document.body.scrollWidth ${m.bodyScrollWidth} > innerWidth ${m.innerWidth}`);
+  for (const k of ['send', 'join', 'leave', 'message', 'messages']) {
+    if (m[k] > m.card) why.push(`#${k} ends at ${m[k]}, right of the chat card's edge ${m.card}`);
+  }
+  if (m.card > width) why.push(`the chat card ends at ${m.card}, right of ${width}`);
+  if (m.ticker > width) why.push(`the ticker card ends at ${m.ticker}, right of ${width}`);
+  if (m.cardLeft < 0) why.push(`the chat card starts at ${m.cardLeft}, left of 0`);
+  if (why.length) throw new Error(`${why.join('; ')}${m.over.length ? ` (over the edge: ${m.over.join(', ')})` : ''}`);
+  return `scrollWidth ${m.scrollWidth} <= innerWidth ${m.innerWidth}, #send ends at ${Math.round(m.send)} <= card ${Math.round(m.card)} <= ${width}`;
+}
+
+/** On a desktop the online list is a column left of the messages (the layout the narrow CSS must not change). */
+async function desktopColumns(v) {
+  step = `${v.name}: desktop layout`;
+  const m = await v.page.evaluate(() => {
+    const box = (id) => document.getElementById(id).getBoundingClientRect();
+    return { users: box('users').right, messages: box('messages').left, usersTop: box('users').top, messagesTop: box('messages').top };
+  });
+  if (!(m.users <= m.messages && Math.abs(m.usersTop - m.messagesTop) < 40)) {
+    throw new Error(`#users (ends at ${m.users}, top ${m.usersTop}) is not a column left of #messages (starts at ${m.messages}, top ${m.messagesTop})`);
+  }
 }
 
 async function seesUsers(v, names) {
@@ -290,20 +379,39 @@ try {
   log(`Chromium ${browser.version()} (${CHROMIUM}), playwright-core, ${url}`);
 
   const alice = await visit('alice');
-  const bob = await visit('bob');
-  for (const v of [alice, bob]) await checkIds(v);
-  for (const v of [alice, bob]) {
-    await until(v, '#status says "connected"',
-      () => document.getElementById('status').textContent.trim() === 'connected', undefined, snapshot);
-  }
-  log('both pages connected');
+  await checkIds(alice);
+  await connected(alice);
 
+  // The online list of a visitor who has not joined: the presence answer fills it, the logins
+  // and logouts keep it current.
   await joinChat(alice);
+  await seesExactly(alice, ['alice']);
+  await seesLine(alice, 'alice joined');
+  await until(alice, 'its own name in #users is marked .me',
+    () => [...document.querySelectorAll('#users > li.me')].map((e) => e.textContent.trim()).join() === 'alice', undefined, snapshot);
+  const bob = await visit('bob');
+  await checkIds(bob);
+  await connected(bob);
+  log('both pages connected');
+  await seesExactly(bob, ['alice']);  // the presence answer: bob opened the page after alice joined
+  log('bob, not joined, sees ["alice"] online (presence)');
+  await leaveChat(alice);
+  await seesExactly(bob, []);
+  await seesLine(bob, 'alice left');
+  await seesExactly(alice, []);
+  log('alice left: both online lists are empty');
+  await joinChat(alice);
+  await seesExactly(bob, ['alice']);  // a login, while bob has not joined
+  await seesLine(bob, 'alice joined');
+  log('alice joined again: bob, not joined, sees ["alice"] online (login)');
+
   await seesUsers(alice, ['alice']);
   await joinChat(bob);
   const aliceUsers = await seesUsers(alice, ['alice', 'bob']);
   const bobUsers = await seesUsers(bob, ['alice', 'bob']);
+  await seesExactly(alice, ['alice', 'bob']);  // registration order
   log(`users: alice sees ${JSON.stringify(aliceUsers)}, bob sees ${JSON.stringify(bobUsers)}`);
+  await desktopColumns(alice);
 
   step = 'alice: send';
   await alice.page.fill('#message', MESSAGE);
@@ -322,17 +430,53 @@ try {
   const [aliceChart, bobChart] = await Promise.all([seesChart(alice), seesChart(bob)]);
   log(`chart: alice ${aliceChart.drawn} drawn pixels (${aliceChart.size}), bob ${bobChart.drawn} (${bobChart.size})`);
 
-  for (const v of [alice, bob]) requireSockets(v);
-  log(`websockets: alice ${sockets(alice)}; bob ${sockets(bob)}`);
-  for (const v of [alice, bob]) log(`${v.name} negotiated ${JSON.stringify(await requireDeflate(v))}`);
+  // A phone, 390 x 844: carol opens the page, sees who is online, is refused the name "alice"
+  // (taken: the server's error is shown), joins as carol, and sends a long message.
+  const carol = await visit('carol', PHONE);
+  await checkIds(carol);
+  await connected(carol);
+  await seesExactly(carol, ['alice', 'bob']);
+  await joinChat(carol, 'alice');
+  const refused = await until(carol, '#notice shows the error of registering the name "alice"',
+    () => {
+      const n = document.getElementById('notice');
+      return n.classList.contains('error') && /alice/.test(n.textContent) && /register/.test(n.textContent) && n.textContent.trim();
+    }, undefined, () => `#notice=${JSON.stringify(document.getElementById('notice').textContent)} class=${JSON.stringify(document.getElementById('notice').className)}`);
+  log(`carol, as "alice": ${JSON.stringify(refused)}`);
+  await seesExactly(alice, ['alice', 'bob']);  // nothing changed
+  await joinChat(carol);
+  await seesExactly(carol, ['alice', 'bob', 'carol']);
+  await seesExactly(alice, ['alice', 'bob', 'carol']);
+  step = 'carol: send';
+  await carol.page.fill('#message', LONG_MESSAGE);
+  await carol.page.click('#send');
+  await seesLine(bob, `carol: ${LONG_MESSAGE}`);
+  await seesLine(carol, `carol: ${LONG_MESSAGE}`);
+  await seesTicks(carol);
+  await seesChart(carol);
+  const fits390 = await fitsWidth(carol, PHONE.width);
+  log(`at ${PHONE.width} px: ${fits390}`);
+  const phoneShot = await screenshot(carol, `demo-${PHONE.width}.png`);
+  step = `carol: viewport ${NARROWEST} px`;
+  await carol.page.setViewportSize({ width: NARROWEST, height: PHONE.height });
+  await until(carol, `innerWidth is ${NARROWEST}`, (w) => innerWidth === w, NARROWEST, () => `innerWidth ${innerWidth}`);
+  const fits320 = await fitsWidth(carol, NARROWEST);
+  log(`at ${NARROWEST} px: ${fits320}`);
+  const narrowestShot = await screenshot(carol, `demo-${NARROWEST}.png`);
+
+  for (const v of [alice, bob, carol]) requireSockets(v);
+  log(`websockets: alice ${sockets(alice)}; bob ${sockets(bob)}; carol ${sockets(carol)}`);
+  for (const v of [alice, bob, carol]) log(`${v.name} negotiated ${JSON.stringify(await requireDeflate(v))}`);
 
   step = 'screenshot';
-  const shots = [await screenshot(alice, 'demo-e2e.png'), await screenshot(bob, 'demo-e2e-bob.png')];
+  const shots = [await screenshot(alice, 'demo-e2e.png'), await screenshot(bob, 'demo-e2e-bob.png'), phoneShot, narrowestShot];
   for (const v of visitors) for (const line of v.log) log(`${v.name} ${line}`);
   await closeBrowser();
   clearTimeout(watchdog);
-  console.log(`PASS demo-e2e: ${WS_SCHEME}// sockets, permessage-deflate negotiated on every socket, alice and bob joined, bob got "${expected}", price changed `
-    + `${bobTicks.length - 1}+ times, chart drawn; ${Date.now() - started} ms; screenshots ${shots.join(', ')}`);
+  console.log(`PASS demo-e2e: ${WS_SCHEME}// sockets, permessage-deflate negotiated on every socket, bob (not joined) saw alice online `
+    + `and the list empty after she left, alice and bob joined, bob got "${expected}", price changed `
+    + `${bobTicks.length - 1}+ times, chart drawn; carol at ${PHONE.width} and ${NARROWEST} px: refused "alice", joined, no overflow; `
+    + `${Date.now() - started} ms; screenshots ${shots.join(', ')}`);
   process.exit(0);
 } catch (e) {
   const failedStep = step;

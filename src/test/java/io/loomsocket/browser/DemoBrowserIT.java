@@ -22,10 +22,13 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The {@code demo} page in real headless Chromium: starts the demo server in this JVM on
- * 127.0.0.1 and a free port, runs {@code node src/test/browser/demo.e2e.mjs <url>} (two users
- * join, one's message reaches the other, ticker updates arrive, the chart is drawn; see the
- * script) and requires exit status 0 and its {@code PASS demo-e2e} line. Screenshots:
- * {@code target/demo-e2e.png} and {@code target/demo-e2e-bob.png}.
+ * 127.0.0.1 and a free port, runs {@code node src/test/browser/demo.e2e.mjs <url>} (a visitor
+ * who has not joined sees who is online, and the list empty once they leave; two users join,
+ * one's message reaches the other, ticker updates arrive, the chart is drawn; a third, on a
+ * 390 x 844 viewport, is refused a taken name and joins, and at 390 and 320 px the page does not
+ * overflow; see the script) and requires exit status 0 and its {@code PASS demo-e2e} line.
+ * Screenshots: {@code target/demo-e2e.png}, {@code target/demo-e2e-bob.png},
+ * {@code target/demo-390.png} and {@code target/demo-320.png}.
  *
  * <p>The same over TLS: the demo server with the test certificate of {@link TestCertificates},
  * the page on {@code https://} and its WebSockets on {@code wss://} (the script checks the

@@ -47,8 +47,8 @@ class DemoAppTest {
         assertThat(r.body()).startsWith("<!DOCTYPE html>")
                 .contains("<input id=\"name\"", "<button id=\"join\"", "<ul id=\"users\"", "<input id=\"message\"",
                         "<button id=\"send\"", "<ul id=\"messages\"", "<span id=\"price\"", "<canvas id=\"chart\"",
-                        "<span id=\"status\"")
-                .contains("location.host", "'/chat'", "'/channels'", "ticker_btc")
+                        "<span id=\"status\"", "<button id=\"leave\"", "<p id=\"notice\"")
+                .contains("location.host", "'/chat'", "'/channels'", "ticker_btc", "type: 'presence'")
                 .doesNotContain("http://", "https://"); // no external resources
     }
 
