@@ -94,6 +94,12 @@ class NginxProxyIT {
         NginxProcess.requireInstalled();
     }
 
+    @Test
+    void docsDeployShowsTheSiteFileAsItIs() throws Exception {
+        assertThat(Files.readString(Path.of("docs/deploy.md"))).as("docs/deploy.md shows " + SITE + " verbatim")
+                .contains("```nginx\n" + Files.readString(SITE) + "```\n");
+    }
+
     @BeforeEach
     void captureTheConnectionLog() {
         previousLevel = JUL.getLevel();

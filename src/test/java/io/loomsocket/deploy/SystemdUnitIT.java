@@ -78,6 +78,12 @@ class SystemdUnitIT {
                 "-jar", INSTALLED_AT + "/loomsocket.jar", "demo");
     }
 
+    @Test
+    void docsDeployShowsTheUnitAsItIs() throws Exception {
+        assertThat(Files.readString(Path.of("docs/deploy.md"))).as("docs/deploy.md shows " + UNIT + " verbatim")
+                .contains("```ini\n" + Files.readString(UNIT) + "```\n");
+    }
+
     /** The committed unit with {@code /opt/loomsocket} replaced by {@code dir}, which gets the JDK and the jar. */
     private UnitFile install() throws IOException {
         Path jar = Path.of(System.getProperty("apps.jar", "target/loomsocket.jar")).toAbsolutePath();
