@@ -94,6 +94,12 @@ class NginxProxyIT {
         NginxProcess.requireInstalled();
     }
 
+    @Test
+    void docsDeployShowsTheSiteFileAsItIs() throws Exception {
+        assertThat(Files.readString(Path.of("docs/deploy.md"))).as("docs/deploy.md shows " + SITE + " verbatim")
+                .contains("```nginx\n" + Files.readString(SITE) + "```\n");
+    }
+
     @BeforeEach
     void captureTheConnectionLog() {
         previousLevel = JUL.getLevel();
@@ -111,8 +117,10 @@ class NginxProxyIT {
         JUL.removeHandler(capture);
         JUL.setLevel(previousLevel);
         JUL.setUseParentHandlers(previousUseParent);
-        System.out.println(String.join("\n", transcript));
-        System.out.flush();
+        if (!transcript.isEmpty()) {
+            System.out.println(String.join("\n", transcript));
+            System.out.flush();
+        }
     }
 
     private void say(String line) {
