@@ -47,8 +47,10 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("heartbeat-echo", "heartbeat-echo [--port 9001] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s]",
                     "Echo with keepalive pings; peers that stop answering are dropped (1011).",
                     List.of("host", "port", "ping-interval", "ping-timeout"), List.of(), 0),
-            spec("auth-echo", "auth-echo [--port 9001] [--host 127.0.0.1] [--token T]",
-                    "Echo for clients with the token (?token=T or Authorization: Bearer T); others get 401.",
+            spec("auth-echo", "auth-echo [--port 8765] [--host 127.0.0.1] [--token T]",
+                    "Echo at /ws for clients with the token: /ws?token=T, /ws/T or Authorization: Bearer T. A missing or\n"
+                    + "wrong token gets 401 before the upgrade, with a body saying what was wrong; other paths 404.\n"
+                    + "Without --token a random one is made and printed.",
                     List.of("host", "port", "token"), List.of(), 0),
             spec("two-step-chat", "two-step-chat [--port 9090] [--host 127.0.0.1]",
                     "The tutorial's two-step chat: until the client sends exactly Hi (answered success), every\n"

@@ -151,8 +151,9 @@ public final class Main {
                                    goes to every connection on the same path
                   heartbeat-echo [--port 9001] [--ping-interval 10s] [--ping-timeout 5s]
                                    echo with keepalive pings; peers that stop answering are dropped
-                  auth-echo [--port 9001] [--token T]
-                                   echo for clients with the token (?token=T or Authorization: Bearer T), else 401
+                  auth-echo [--port 8765] [--token T]
+                                   echo at /ws for clients with the token (/ws?token=T, /ws/T or Authorization: Bearer T),
+                                   else 401
                   two-step-chat [--port 9090]
                                    say Hi first (answered success; before it: connected fail), then each message is answered
                   json-chat [--port 9001]

@@ -142,6 +142,7 @@ class MainTest {
             two-step-chat             | 9090
             broadcast                 | 8765
             broadcast --relay         | 8765
+            auth-echo                 | 8765
             """)
     void theTutorialsSystemsListenOnTheirPortsOn127001ByDefault(String commandLine, int port) throws Exception {
         java.net.ServerSocket held = null;

@@ -78,6 +78,11 @@ final class RawPeer implements AutoCloseable {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** Everything after what was read so far, to the end of the connection, as UTF-8 (a response body). */
+    String rest() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
     /** The next frame, or null at the end of the connection. */
     Frame readFrame() throws IOException {
         int b0 = in.read();
