@@ -149,8 +149,9 @@ public final class Main {
                   broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]]
                                    "broadcast" sends "Broadcast message!" to the others; --relay: every message
                                    goes to every connection on the same path
-                  heartbeat-echo [--port 9001] [--ping-interval 10s] [--ping-timeout 5s]
-                                   echo with keepalive pings; peers that stop answering are dropped
+                  heartbeat-echo [--port 8765] [--ping-interval 10s] [--ping-timeout 5s] [--echo]
+                                   pings; peers that answer neither a pong nor a text "pong" are dropped;
+                                   messages answered nothing (--echo: echoed)
                   auth-echo [--port 8765] [--token T]
                                    echo at /ws for clients with the token (/ws?token=T, /ws/T or Authorization: Bearer T),
                                    else 401
