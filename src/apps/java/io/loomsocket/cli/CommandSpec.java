@@ -61,7 +61,7 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("json-chat", "json-chat [--port 9001] [--host 127.0.0.1]",
                     "A JSON chat room: register, send, unregister; logins and logouts announced.",
                     SERVER, List.of(), 0),
-            spec("channels", "channels [--port 9001] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
+            spec("channels", "channels [--port 8765] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
                     "JSON channels with a simulated BTC/USD ticker on ticker_btc.",
                     List.of("host", "port", "token", "interval", "seed"), List.of(), 0),
             spec("demo", "demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",

@@ -159,7 +159,7 @@ public final class Main {
                                    say Hi first (answered success; before it: connected fail), then each message is answered
                   json-chat [--port 9001]
                                    a JSON chat room: register, send, unregister; logins and logouts announced
-                  channels [--port 9001] [--token T] [--interval 500ms] [--seed N]
+                  channels [--port 8765] [--token T] [--interval 500ms] [--seed N]
                                    JSON channels with a simulated BTC/USD ticker on ticker_btc
                   demo [--port 8080] [--host 127.0.0.1] [--stats 10s] [--metrics-path /metrics]
                                    a web page at / with the chat (/chat) and the live ticker (/channels)

@@ -145,6 +145,7 @@ class MainTest {
             auth-echo                 | 8765
             heartbeat-echo            | 8765
             heartbeat-echo --echo     | 8765
+            channels                  | 8765
             """)
     void theTutorialsSystemsListenOnTheirPortsOn127001ByDefault(String commandLine, int port) throws Exception {
         java.net.ServerSocket held = null;
