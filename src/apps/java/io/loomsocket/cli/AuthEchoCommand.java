@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * {@code auth-echo [--port 9001] [--host 127.0.0.1] [--token T]}: an echo server for clients that
- * present the token ({@code ?token=T} or {@code Authorization: Bearer T}); others get 401. Without
+ * {@code auth-echo [--port 8765] [--host 127.0.0.1] [--token T]}: an echo server at {@code /ws}
+ * for clients that present the token ({@code /ws?token=T}, {@code /ws/T} or
+ * {@code Authorization: Bearer T}); others get 401 before any upgrade, other paths 404. Without
  * {@code --token} a random one is made and printed. See {@link AuthEchoApp}.
  */
 final class AuthEchoCommand {
@@ -26,12 +27,14 @@ final class AuthEchoCommand {
         AuthEchoApp app = new AuthEchoApp(token);
         WebSocketServer server = app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(9001)))
+                .port(args.getPort(AuthEchoApp.DEFAULT_PORT)))
                 .start();
+        String encoded = URLEncoder.encode(token, StandardCharsets.UTF_8);
+        String endpoint = server.url() + AuthEchoApp.PATH;
         return Main.serveUntilStopped(server, out,
-                "auth echo server listening on " + server.url() + "/ (Ctrl-C stops it)",
+                "auth echo server listening on " + endpoint + " (Ctrl-C stops it)",
                 (generated ? "token (generated, pass --token to choose one): " : "token: ") + token,
-                "connect with " + server.url() + "/?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+                "connect with " + endpoint + "?token=" + encoded + ", " + endpoint + "/" + encoded.replace("+", "%20")
                 + " or the header \"Authorization: Bearer " + token + "\"");
     }
 }

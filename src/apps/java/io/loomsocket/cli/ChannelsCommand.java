@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code channels [--port 9001] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]}:
+ * {@code channels [--port 8765] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]}:
  * channels with a simulated BTC/USD ticker, on every path. See {@link ChannelsApp}.
  */
 final class ChannelsCommand {
@@ -25,7 +25,7 @@ final class ChannelsCommand {
                 HeartbeatEchoCommand.duration(args, "interval", ChannelsApp.DEFAULT_TICK_INTERVAL), seed);
         WebSocketServer server = app.start(app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(9001))));
+                .port(args.getPort(ChannelsApp.DEFAULT_PORT))));
         String token = args.get("token", null);
         return Main.serveUntilStopped(server, out,
                 "channels server listening on " + server.url() + "/channels (any path; ticker_btc every "

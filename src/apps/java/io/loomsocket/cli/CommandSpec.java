@@ -44,11 +44,15 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     + "--relay: every message goes to every connection on the same path instead, encoded once;\n"
                     + "--exclude-sender (with --relay): not back to its sender.\n" + DEFLATE,
                     SERVER, List.of("relay", "exclude-sender", "no-deflate"), 0),
-            spec("heartbeat-echo", "heartbeat-echo [--port 9001] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s]",
-                    "Echo with keepalive pings; peers that stop answering are dropped (1011).",
-                    List.of("host", "port", "ping-interval", "ping-timeout"), List.of(), 0),
-            spec("auth-echo", "auth-echo [--port 9001] [--host 127.0.0.1] [--token T]",
-                    "Echo for clients with the token (?token=T or Authorization: Bearer T); others get 401.",
+            spec("heartbeat-echo", "heartbeat-echo [--port 8765] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s] [--echo]",
+                    "The tutorial's heartbeat: a ping every --ping-interval; a peer that answers neither with a pong nor\n"
+                    + "with a text message \"pong\" within --ping-timeout is dropped (1011). Messages are answered nothing,\n"
+                    + "as the tutorial; --echo echoes every message.",
+                    List.of("host", "port", "ping-interval", "ping-timeout"), List.of("echo"), 0),
+            spec("auth-echo", "auth-echo [--port 8765] [--host 127.0.0.1] [--token T]",
+                    "Echo at /ws for clients with the token: /ws?token=T, /ws/T or Authorization: Bearer T. A missing or\n"
+                    + "wrong token gets 401 before the upgrade, with a body saying what was wrong; other paths 404.\n"
+                    + "Without --token a random one is made and printed.",
                     List.of("host", "port", "token"), List.of(), 0),
             spec("two-step-chat", "two-step-chat [--port 9090] [--host 127.0.0.1]",
                     "The tutorial's two-step chat: until the client sends exactly Hi (answered success), every\n"
@@ -58,7 +62,7 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     "The tutorial's JSON chat room (seed 001): register, send, unregister; logins and logouts announced.\n"
                     + "--variant ws-server speaks the seed's WS_Server instead: each message is answered to its sender alone.",
                     List.of("host", "port", "variant"), List.of(), 0),
-            spec("channels", "channels [--port 9001] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
+            spec("channels", "channels [--port 8765] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
                     "JSON channels with a simulated BTC/USD ticker on ticker_btc.",
                     List.of("host", "port", "token", "interval", "seed"), List.of(), 0),
             spec("demo", "demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s] [--metrics-path /metrics]"

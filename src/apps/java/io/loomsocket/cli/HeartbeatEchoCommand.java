@@ -8,26 +8,30 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code heartbeat-echo [--port 9001] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s]}:
- * an echo server that pings every connection and drops peers that stop answering. See
- * {@link HeartbeatEchoApp}.
+ * {@code heartbeat-echo [--port 8765] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s] [--echo]}:
+ * the tutorial's heartbeat server: pings every connection and drops peers that answer neither
+ * with a pong nor with a text {@code pong}; messages are answered nothing, or echoed with
+ * {@code --echo}. See {@link HeartbeatEchoApp}.
  */
 final class HeartbeatEchoCommand {
 
     private HeartbeatEchoCommand() {}
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, 1, List.of());
+        Args args = Args.parse(argv, 1, List.of("echo"));
         HeartbeatEchoApp app = new HeartbeatEchoApp(
                 duration(args, "ping-interval", HeartbeatEchoApp.DEFAULT_PING_INTERVAL),
-                duration(args, "ping-timeout", HeartbeatEchoApp.DEFAULT_PING_TIMEOUT));
+                duration(args, "ping-timeout", HeartbeatEchoApp.DEFAULT_PING_TIMEOUT),
+                args.has("echo"));
         WebSocketServer server = app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(9001)))
+                .port(args.getPort(HeartbeatEchoApp.DEFAULT_PORT)))
                 .start();
         return Main.serveUntilStopped(server, out,
-                "heartbeat echo server listening on " + server.url() + "/ (ping every " + text(app.pingInterval())
-                + ", peers silent for " + text(app.pingTimeout()) + " after a ping are dropped; Ctrl-C stops it)");
+                "heartbeat " + (app.echoes() ? "echo " : "") + "server listening on " + server.url() + "/ (ping every "
+                + text(app.pingInterval()) + ", peers that answer neither a pong nor a text \"pong\" within "
+                + text(app.pingTimeout()) + " are dropped; messages are " + (app.echoes() ? "echoed" : "answered nothing")
+                + "; Ctrl-C stops it)");
     }
 
     /** A duration option such as {@code 500ms}, {@code 10s} or {@code 2m}. */

@@ -153,15 +153,17 @@ public final class Main {
                   broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]]
                                    "broadcast" sends "Broadcast message!" to the others; --relay: every message
                                    goes to every connection on the same path
-                  heartbeat-echo [--port 9001] [--ping-interval 10s] [--ping-timeout 5s]
-                                   echo with keepalive pings; peers that stop answering are dropped
-                  auth-echo [--port 9001] [--token T]
-                                   echo for clients with the token (?token=T or Authorization: Bearer T), else 401
+                  heartbeat-echo [--port 8765] [--ping-interval 10s] [--ping-timeout 5s] [--echo]
+                                   pings; peers that answer neither a pong nor a text "pong" are dropped;
+                                   messages answered nothing (--echo: echoed)
+                  auth-echo [--port 8765] [--token T]
+                                   echo at /ws for clients with the token (/ws?token=T, /ws/T or Authorization: Bearer T),
+                                   else 401
                   two-step-chat [--port 9090]
                                    say Hi first (answered success; before it: connected fail), then each message is answered
                   json-chat [--port 9090] [--variant server-ws|ws-server]
                                    the tutorial's JSON chat room: register, send, unregister; logins and logouts announced
-                  channels [--port 9001] [--token T] [--interval 500ms] [--seed N]
+                  channels [--port 8765] [--token T] [--interval 500ms] [--seed N]
                                    JSON channels with a simulated BTC/USD ticker on ticker_btc
                   demo [--port 8080] [--host 127.0.0.1] [--stats 10s] [--metrics-path /metrics] [--trust-proxy 127.0.0.1]
                                    a web page at / with the chat (/chat) and the live ticker (/channels)

@@ -41,6 +41,8 @@ import java.util.Set;
  */
 public final class ChannelsApp implements AutoCloseable {
 
+    /** The port of the tutorial's ticker service. */
+    public static final int DEFAULT_PORT = 8765;
     public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(500);
     public static final Set<String> CHANNELS = Set.of(Ticker.CHANNEL);
 

@@ -153,6 +153,10 @@ class MainTest {
             two-step-chat             | 9090
             broadcast                 | 8765
             broadcast --relay         | 8765
+            auth-echo                 | 8765
+            heartbeat-echo            | 8765
+            heartbeat-echo --echo     | 8765
+            channels                  | 8765
             """)
     void theTutorialsSystemsListenOnTheirPortsOn127001ByDefault(String commandLine, int port) throws Exception {
         java.net.ServerSocket held = null;

@@ -239,6 +239,26 @@ class ChannelsAppTest {
         assertThat(app.ticker().isRunning()).isFalse();
     }
 
+    /** The tutorial's three requests, byte for byte as it writes them (spaces after the colons and commas). */
+    @Test
+    void theTutorialsRequestsAsWrittenAreAnswered() throws Exception {
+        start(null, NEVER);
+        WebSocket ws = connect();
+
+        ws.sendText("{\"type\": \"auth\", \"data\": {\"token\": \"xxx\"}}");
+        assertThat(nextJson(ws)).isEqualTo(Map.of("type", "auth_ok"));
+        ws.sendText("{\"type\":\"subscribe\",\"data\":{\"channel\":\"ticker_btc\"}}");
+        assertThat(nextJson(ws)).containsEntry("type", "subscribed").containsEntry("channel", "ticker_btc");
+        ws.sendText("{\n  \"type\": \"ping\",\n  \"seq\": 123\n}");
+        assertThat(nextJson(ws, "pong")).isEqualTo(Map.of("type", "pong", "seq", 123L));
+        app.ticker().tick();
+        assertThat(nextJson(ws)).containsEntry("type", "ticker").containsEntry("channel", "ticker_btc");
+        // The tutorial's example channel name is not one of ours: said so, and the connection stays.
+        ws.sendText("{\"type\": \"subscribe\", \"data\": {\"channel\": \"stock_btc_usd\"}}");
+        assertError(ws, "unknown channel \"stock_btc_usd\"; channels: ticker_btc");
+        assertThat(ChannelsApp.DEFAULT_PORT).isEqualTo(8765);
+    }
+
     @Test
     void theSameSeedGivesTheSamePrices() {
         Ticker a = new Ticker(new BroadcastRegistry(), NEVER, 7);

@@ -31,7 +31,10 @@ final class RawPeer implements AutoCloseable {
     /** A server frame: unmasked, so the payload is as sent. */
     record Frame(int opcode, byte[] payload) {
         static final int CLOSE = 0x8;
+        static final int TEXT = 0x1;
+        static final int BINARY = 0x2;
         static final int PING = 0x9;
+        static final int PONG = 0xA;
 
         int closeCode() {
             return payload.length >= 2 ? (payload[0] & 0xFF) << 8 | payload[1] & 0xFF : 1005;
@@ -76,6 +79,28 @@ final class RawPeer implements AutoCloseable {
             matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Sends one whole (FIN) frame of {@code opcode}, masked as a client must (payload under 126 bytes). */
+    void sendFrame(int opcode, byte[] payload) throws IOException {
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("payload too long for this helper: " + payload.length);
+        }
+        byte[] mask = {0x37, (byte) 0xfa, 0x21, 0x3d};
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) (0x80 | opcode);
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        socket.getOutputStream().write(frame);
+        socket.getOutputStream().flush();
+    }
+
+    /** Everything after what was read so far, to the end of the connection, as UTF-8 (a response body). */
+    String rest() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** The next frame, or null at the end of the connection. */
