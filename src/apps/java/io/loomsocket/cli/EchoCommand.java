@@ -43,7 +43,7 @@ final class EchoCommand {
         WebSocketServer server = Main.metricsPath(Main.deflate(builder, args), args).start();
         return Main.serveUntilStopped(server, stats, out, style == null
                 ? "echo server listening on " + server.url() + "/ (Ctrl-C stops it)"
-                : "echo server (style " + style.cliName() + ": " + style.reply("<text>", Clock.systemDefaultZone())
+                : "echo server (style " + style.cliName() + ": " + style.form()
                         + (style.answersOnce() ? ", then close 1000" : "") + ") listening on " + server.url()
                         + "/ (Ctrl-C stops it)");
     }

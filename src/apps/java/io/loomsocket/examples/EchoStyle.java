@@ -67,6 +67,11 @@ public enum EchoStyle {
         return Arrays.stream(values()).filter(s -> s.cliName.equals(name)).findFirst();
     }
 
+    /** The answer's form, for banners: {@code Server: <text>}, ... */
+    public String form() {
+        return this == DATA_RECEIVED ? "Data received as \"<text>\". time: <local time>" : reply("<text>", Clock.systemUTC());
+    }
+
     /** Every style's name, for messages: {@code server, echo, huixian, data-received}. */
     public static String names() {
         return Arrays.stream(values()).map(EchoStyle::cliName).collect(Collectors.joining(", "));

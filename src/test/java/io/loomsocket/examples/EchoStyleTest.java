@@ -129,5 +129,7 @@ class EchoStyleTest {
         assertThat(EchoStyle.names()).isEqualTo("server, echo, huixian, data-received");
         assertThat(EchoStyle.byName("data-received")).contains(EchoStyle.DATA_RECEIVED);
         assertThat(EchoStyle.byName("Server")).isEmpty();
+        assertThat(EchoStyle.SERVER.form()).isEqualTo("Server: <text>");
+        assertThat(EchoStyle.DATA_RECEIVED.form()).isEqualTo("Data received as \"<text>\". time: <local time>");
     }
 }

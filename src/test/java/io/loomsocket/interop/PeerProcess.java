@@ -14,8 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One peer script (node or python) run by {@link DeflateInteropIT}: its stdout lines are queued
- * (the {@code PORT n} and {@code RESULT {...}} lines), its stderr kept for the failure message.
+ * One peer script (node or python) run by {@link DeflateInteropIT} or {@link SeedAppsIT}: its
+ * stdout lines are queued (the {@code PORT n} and {@code RESULT {...}} lines, say) and kept, its
+ * stderr kept for the failure message.
  * Every wait is bounded; {@link #close()} kills it (and anything it started) if it still runs.
  */
 final class PeerProcess implements AutoCloseable {
@@ -95,6 +96,13 @@ final class PeerProcess implements AutoCloseable {
         outReader.join(Duration.ofSeconds(5));
         errReader.join(Duration.ofSeconds(5));
         return process.exitValue();
+    }
+
+    /** The lines the peer printed on stdout so far, in order. */
+    List<String> stdoutLines() {
+        synchronized (stdout) {
+            return stdout.toString().lines().toList();
+        }
     }
 
     /** Everything the peer printed so far, for failure messages. */
