@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * of them can be a message apart; each on its own is exact. Maps are sorted by key and hold only
  * keys that were counted at least once.
  *
- * @param openConnections connections that completed the handshake and are not closed yet
+ * @param openConnections connections that completed the handshake and are not closed yet (counted
+ *     from just after the server wrote the 101: a client may read its 101 a moment earlier)
  * @param connectionsAccepted connections that completed the handshake (101 sent), ever
  * @param connectionsClosed closed connections by close code ({@code 1000}, {@code 1001},
  *     {@code 1002}, ..., {@code 1006} when there was no close frame): the code of the close frame

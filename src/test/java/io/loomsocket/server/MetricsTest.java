@@ -73,6 +73,10 @@ class MetricsTest {
     /** Five 10-byte echoes, one server ping, a normal close: every counter exact. */
     private void knownExchange() throws Exception {
         WebSocket ws = WebSocketClient.connect(URI.create(server.url() + "/echo"));
+        // The server counts a connection open once its session exists, just after it wrote the
+        // 101: the client may read the 101 a moment earlier.
+        io.loomsocket.io.Eventually.await("the connection counted open", Duration.ofSeconds(5),
+                () -> server.metrics().openConnections() == 1);
         assertThat(server.metrics().openConnections()).isEqualTo(1);
         for (int i = 0; i < MESSAGES; i++) {
             ws.sendText(TEN);
