@@ -1,8 +1,10 @@
 package io.loomsocket.cli;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** A tiny parser for {@code --name value}, {@code --flag} and positional arguments. */
@@ -81,7 +83,7 @@ final class Args {
         if (v == null) {
             return fallback;
         }
-        String s = v.trim().toUpperCase(java.util.Locale.ROOT);
+        String s = v.trim().toUpperCase(Locale.ROOT);
         long unit = 1;
         if (s.endsWith("K")) {
             unit = 1024;
@@ -95,6 +97,44 @@ final class Args {
             return Long.parseLong(s) * unit;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " must be a size like 65536, 64K or 16M: " + v);
+        }
+    }
+
+    /** A positive duration option: {@code 500ms}, {@code 10s}, {@code 2m}. */
+    Duration getDuration(String name, Duration fallback) {
+        return duration(name, fallback, false);
+    }
+
+    /** A duration option that may be zero ({@code 0s}): {@code 250ms}, {@code 1s}, {@code 2m}. */
+    Duration getDurationOrZero(String name, Duration fallback) {
+        return duration(name, fallback, true);
+    }
+
+    private Duration duration(String name, Duration fallback, boolean zeroAllowed) {
+        String v = get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            Duration d;
+            if (s.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            } else if (s.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+            } else if (s.endsWith("m")) {
+                d = Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
+            } else {
+                throw new NumberFormatException();
+            }
+            if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + (zeroAllowed
+                    ? " must be a duration like 0s, 500ms, 1s or 2m: "
+                    : " must be a positive duration like 500ms, 10s or 2m: ") + v);
         }
     }
 }

@@ -22,7 +22,7 @@ final class ChannelsCommand {
             throw new IllegalArgumentException("--seed must be a whole number: " + args.get("seed", ""));
         }
         ChannelsApp app = new ChannelsApp(args.get("token", null),
-                HeartbeatEchoCommand.duration(args, "interval", ChannelsApp.DEFAULT_TICK_INTERVAL), seed);
+                args.getDuration("interval", ChannelsApp.DEFAULT_TICK_INTERVAL), seed);
         WebSocketServer server = app.start(app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(ChannelsApp.DEFAULT_PORT))));

@@ -3,7 +3,6 @@ package io.loomsocket.cli;
 import io.loomsocket.examples.ExampleClients;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
 
 /** The options the tutorials' client commands share: the URL, {@code --timeout}, counts and intervals. */
 final class ClientArgs {
@@ -21,35 +20,9 @@ final class ClientArgs {
     }
 
     static Duration timeout(Args args) {
-        return HeartbeatEchoCommand.duration(args, "timeout", ExampleClients.DEFAULT_TIMEOUT);
+        return args.getDuration("timeout", ExampleClients.DEFAULT_TIMEOUT);
     }
 
-    /** A duration option that may be zero ({@code 0s}): {@code 250ms}, {@code 1s}, {@code 2m}. */
-    static Duration durationOrZero(Args args, String name, Duration fallback) {
-        String v = args.get(name, null);
-        if (v == null) {
-            return fallback;
-        }
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        try {
-            Duration d;
-            if (s.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            } else if (s.endsWith("s")) {
-                d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else if (s.endsWith("m")) {
-                d = Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else {
-                throw new NumberFormatException();
-            }
-            if (d.isNegative()) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a duration like 0s, 500ms, 1s or 2m: " + v);
-        }
-    }
 
     /** A count of at least 1. */
     static int positive(Args args, String name, int fallback) {

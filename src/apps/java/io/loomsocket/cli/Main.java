@@ -116,7 +116,7 @@ public final class Main {
 
     /** {@code --stats 10s}: how often to print the metrics line; null without the option. */
     static Duration stats(Args args) {
-        return args.has("stats") ? HeartbeatEchoCommand.duration(args, "stats", null) : null;
+        return args.has("stats") ? args.getDuration("stats", null) : null;
     }
 
     /** SIGINT/SIGTERM stop the server gracefully (1001 to every connection). */

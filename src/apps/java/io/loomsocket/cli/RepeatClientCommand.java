@@ -17,7 +17,7 @@ final class RepeatClientCommand {
         RepeatClientExample.run(ClientArgs.url(args, RepeatClientExample.DEFAULT_URL),
                 args.get("message", RepeatClientExample.DEFAULT_MESSAGE),
                 ClientArgs.positive(args, "count", RepeatClientExample.DEFAULT_COUNT),
-                ClientArgs.durationOrZero(args, "interval", RepeatClientExample.DEFAULT_INTERVAL),
+                args.getDurationOrZero("interval", RepeatClientExample.DEFAULT_INTERVAL),
                 ClientArgs.timeout(args), out);
         return 0;
     }
