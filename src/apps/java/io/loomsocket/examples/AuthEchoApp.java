@@ -75,7 +75,7 @@ public final class AuthEchoApp {
         String inPath = request.pathParameters().get("token");
         if (inPath != null) {
             Optional<String> decoded = decodePathSegment(inPath);
-            if (decoded.isEmpty()) {
+            if (decoded.isEmpty()) { // only when the hook is called directly: the server answers such a target 400 first
                 return unauthorized("invalid token: the path segment after " + PATH + "/ has a malformed %-escape");
             }
             given.put("path", decoded.get());

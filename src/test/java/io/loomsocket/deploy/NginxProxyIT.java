@@ -6,7 +6,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.examples.DemoApp;
 import io.loomsocket.examples.Json;
-import io.loomsocket.io.ConnectionLog;
+import io.loomsocket.io.ConnectionLogCapture;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.DataMessage;
 import io.loomsocket.protocol.Message;
@@ -28,10 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,22 +62,7 @@ class NginxProxyIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final TestCertificates CERTS = TestCertificates.get();
 
-    private static final Logger JUL = Logger.getLogger(ConnectionLog.NAME); // held: JUL keeps loggers weakly
-    private final LinkedBlockingQueue<String> logged = new LinkedBlockingQueue<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-    private Level previousLevel;
-    private boolean previousUseParent;
+    private ConnectionLogCapture capture;
 
     private final LinkedBlockingQueue<HandshakeRequest> seen = new LinkedBlockingQueue<>();
     private final List<String> transcript = new ArrayList<>();
@@ -102,11 +84,7 @@ class NginxProxyIT {
 
     @BeforeEach
     void captureTheConnectionLog() {
-        previousLevel = JUL.getLevel();
-        previousUseParent = JUL.getUseParentHandlers();
-        JUL.setLevel(Level.INFO);
-        JUL.setUseParentHandlers(false);
-        JUL.addHandler(capture);
+        capture = ConnectionLogCapture.start(Level.INFO);
     }
 
     @AfterEach
@@ -114,9 +92,7 @@ class NginxProxyIT {
         for (int i = toClose.size() - 1; i >= 0; i--) {
             toClose.get(i).close();
         }
-        JUL.removeHandler(capture);
-        JUL.setLevel(previousLevel);
-        JUL.setUseParentHandlers(previousUseParent);
+        capture.close();
         if (!transcript.isEmpty()) {
             System.out.println(String.join("\n", transcript));
             System.out.flush();
@@ -352,11 +328,6 @@ class NginxProxyIT {
     }
 
     private String nextLogged(Predicate<String> match) throws InterruptedException {
-        for (String line; (line = logged.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)) != null; ) {
-            if (match.test(line)) {
-                return line;
-            }
-        }
-        throw new AssertionError("no such line in the connection log within " + WAIT);
+        return capture.nextMessage(match, WAIT);
     }
 }

@@ -6,16 +6,14 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketHandler;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.io.ConnectionLog;
+import io.loomsocket.io.ConnectionLogCapture;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.Message;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -43,57 +41,12 @@ class ConnectionLogTest {
         }
     };
 
-    /** Holds the records, and lets a test wait for one. */
-    private static final class Capture extends Handler {
-        final List<LogRecord> records = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-            synchronized (this) {
-                notifyAll();
-            }
-        }
-
-        /** The first record that matches, waiting for it up to 10 s. */
-        LogRecord await(Predicate<LogRecord> match) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            synchronized (this) {
-                while (true) {
-                    for (LogRecord r : records) {
-                        if (match.test(r)) {
-                            return r;
-                        }
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new AssertionError("no such log record; got " + records.stream().map(LogRecord::getMessage).toList());
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                }
-            }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    }
-
-    private static final Logger JUL = Logger.getLogger(ConnectionLog.NAME); // held: JUL keeps loggers weakly
-    private final Capture capture = new Capture();
-    private Level previousLevel;
-    private boolean previousUseParent;
+    private ConnectionLogCapture capture;
     private WebSocketServer server;
 
     @BeforeEach
     void capture() {
-        previousLevel = JUL.getLevel();
-        previousUseParent = JUL.getUseParentHandlers();
-        JUL.setLevel(Level.ALL);
-        JUL.setUseParentHandlers(false);
-        JUL.addHandler(capture);
+        capture = ConnectionLogCapture.start(Level.ALL);
     }
 
     @AfterEach
@@ -101,9 +54,7 @@ class ConnectionLogTest {
         if (server != null) {
             server.close();
         }
-        JUL.removeHandler(capture);
-        JUL.setLevel(previousLevel);
-        JUL.setUseParentHandlers(previousUseParent);
+        capture.close();
     }
 
     private static Predicate<LogRecord> line(Level level, String start) {
@@ -128,10 +79,10 @@ class ConnectionLogTest {
                 .startsWith("connection closed: " + local + " /chat code=1000 reason=\"bye \\\"now\\\"\\u000d\\u000aforged line\" after ")
                 .matches(".* after \\d+\\.\\d{3} s")
                 .doesNotContain("\n").doesNotContain("\r");
-        assertThat(capture.records).extracting(LogRecord::getMessage)
+        assertThat(capture.records()).extracting(LogRecord::getMessage)
                 .noneMatch(m -> m.contains(SECRET))
                 .noneMatch(m -> m.contains("query-secret"));
-        assertThat(capture.records).extracting(LogRecord::getLoggerName).containsOnly(ConnectionLog.NAME);
+        assertThat(capture.records()).extracting(LogRecord::getLoggerName).containsOnly(ConnectionLog.NAME);
     }
 
     @Test
@@ -149,7 +100,7 @@ class ConnectionLogTest {
                         + " [UNMASKED_CLIENT_FRAME, §5.1 -> 1002]; failing the connection with 1002");
         LogRecord closed = capture.await(line(Level.INFO, "connection closed: "));
         assertThat(closed.getMessage()).contains(" /raw code=1002 reason=\"unmasked frame from the client\"");
-        assertThat(capture.records).extracting(LogRecord::getMessage).noneMatch(m -> m.contains(SECRET));
+        assertThat(capture.records()).extracting(LogRecord::getMessage).noneMatch(m -> m.contains(SECRET));
     }
 
     @Test
@@ -175,7 +126,7 @@ class ConnectionLogTest {
         ws.close(CloseCode.NORMAL_CLOSURE, "");
         capture.await(line(Level.INFO, "connection closed: "));
         assertThat(ws.awaitClosed(Duration.ofSeconds(5))).isTrue();
-        assertThat(capture.records).extracting(LogRecord::getMessage)
+        assertThat(capture.records()).extracting(LogRecord::getMessage)
                 .allMatch(m -> m.startsWith("connection open: ") || m.startsWith("connection closed: "))
                 .hasSize(2);
     }

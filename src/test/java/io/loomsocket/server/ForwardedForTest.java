@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.handshake.HttpHeaders;
-import io.loomsocket.io.ConnectionLog;
+import io.loomsocket.io.ConnectionLogCapture;
 import io.loomsocket.protocol.CloseCode;
 import io.loomsocket.protocol.Message;
 import java.net.InetAddress;
@@ -17,10 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,32 +89,13 @@ class ForwardedForTest {
 
     // ---- a real server --------------------------------------------------------------------
 
-    private static final Logger JUL = Logger.getLogger(ConnectionLog.NAME); // held: JUL keeps loggers weakly
-    private final LinkedBlockingQueue<String> logged = new LinkedBlockingQueue<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-    private Level previousLevel;
-    private boolean previousUseParent;
+    private ConnectionLogCapture capture;
     private final LinkedBlockingQueue<HandshakeRequest> seen = new LinkedBlockingQueue<>();
     private WebSocketServer server;
 
     @BeforeEach
     void captureTheLog() {
-        previousLevel = JUL.getLevel();
-        previousUseParent = JUL.getUseParentHandlers();
-        JUL.setLevel(Level.ALL);
-        JUL.setUseParentHandlers(false);
-        JUL.addHandler(capture);
+        capture = ConnectionLogCapture.start(Level.ALL);
     }
 
     @AfterEach
@@ -125,9 +103,7 @@ class ForwardedForTest {
         if (server != null) {
             server.close();
         }
-        JUL.removeHandler(capture);
-        JUL.setLevel(previousLevel);
-        JUL.setUseParentHandlers(previousUseParent);
+        capture.close();
     }
 
     /** A server whose hook records each request and whose handler answers with the attribute. */
@@ -142,12 +118,7 @@ class ForwardedForTest {
     }
 
     private String openLine() throws InterruptedException {
-        for (String m; (m = logged.poll(10, TimeUnit.SECONDS)) != null; ) {
-            if (m.startsWith("connection open: ")) {
-                return m;
-            }
-        }
-        throw new AssertionError("no open line within 10 s");
+        return capture.nextMessage(m -> m.startsWith("connection open: "), Duration.ofSeconds(10));
     }
 
     private String exchange(String forwardedFor) throws Exception {
