@@ -75,15 +75,7 @@ class ClientCommandsTest {
 
     /** Runs {@code loomsocket ARGS...} on its own thread; completes with the exit status. */
     private CompletableFuture<Integer> run(String... argv) {
-        CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread.ofVirtual().name("cli-under-test").start(() -> {
-            try {
-                exit.complete(Main.run(argv, stdin, stdout.stream, stderr.stream));
-            } catch (Throwable e) {
-                exit.completeExceptionally(e);
-            }
-        });
-        return exit;
+        return Terminal.runInBackground(stdin, stdout, stderr, argv);
     }
 
     private int exitOf(String... argv) throws Exception {

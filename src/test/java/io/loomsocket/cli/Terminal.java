@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -18,6 +19,20 @@ import java.util.function.Predicate;
 final class Terminal {
 
     private Terminal() {}
+
+    /** Runs {@code loomsocket ARGV...} on its own thread with this terminal; completes with the exit status. */
+    static CompletableFuture<Integer> runInBackground(Keyboard stdin, Screen stdout, Screen stderr,
+                                                                         String... argv) {
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread.ofVirtual().name("cli-under-test").start(() -> {
+            try {
+                exit.complete(Main.run(argv, stdin, stdout.stream, stderr.stream));
+            } catch (Throwable e) {
+                exit.completeExceptionally(e);
+            }
+        });
+        return exit;
+    }
 
     /**
      * Stdin that blocks until the test types a line or ends the input, like a real terminal. A

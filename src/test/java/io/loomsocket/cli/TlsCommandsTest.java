@@ -153,15 +153,7 @@ class TlsCommandsTest {
         String[] argv = new String[args.length + 1];
         argv[0] = "connect";
         System.arraycopy(args, 0, argv, 1, args.length);
-        CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread.ofVirtual().name("cli-under-test").start(() -> {
-            try {
-                exit.complete(Main.run(argv, stdin, stdout.stream, stderr.stream));
-            } catch (Throwable e) {
-                exit.completeExceptionally(e);
-            }
-        });
-        return exit;
+        return Terminal.runInBackground(stdin, stdout, stderr, argv);
     }
 
     private WebSocketServer tlsEcho() throws IOException {
