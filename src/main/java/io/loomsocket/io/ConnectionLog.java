@@ -35,11 +35,6 @@ public final class ConnectionLog {
 
     private ConnectionLog() {}
 
-    /** {@code connection open: 127.0.0.1:50312 /chat}. */
-    public static void opened(WebSocket ws) {
-        opened(ws, null);
-    }
-
     /**
      * {@code connection open: 127.0.0.1:50312 /chat}, or with the client a trusted proxy forwarded
      * ({@code client} not null): {@code connection open: 203.0.113.7 via 127.0.0.1:50312 /chat}.
@@ -50,12 +45,10 @@ public final class ConnectionLog {
         }
     }
 
-    /** {@code connection closed: 127.0.0.1:50312 /chat code=1000 reason="bye" after 2.503 s}. */
-    public static void closed(WebSocket ws, long lifetimeNanos) {
-        closed(ws, null, lifetimeNanos);
-    }
-
-    /** As {@link #closed(WebSocket, long)}, naming a forwarded client as {@link #opened(WebSocket, InetAddress)} does. */
+    /**
+     * {@code connection closed: 127.0.0.1:50312 /chat code=1000 reason="bye" after 2.503 s}, naming
+     * a forwarded client ({@code client} not null) as {@link #opened(WebSocket, InetAddress)} does.
+     */
     public static void closed(WebSocket ws, InetAddress client, long lifetimeNanos) {
         if (LOG.isLoggable(System.Logger.Level.INFO)) {
             LOG.log(System.Logger.Level.INFO, "connection closed: " + peer(ws, client) + " " + clean(ws.path())
