@@ -166,6 +166,7 @@ final class Closing {
         Inbox inbox = this.inbox;
         if (inbox != null) {
             inbox.end();
+            inbox.uncharge();
         }
         closed.countDown();
         pings.failAll(closedException());

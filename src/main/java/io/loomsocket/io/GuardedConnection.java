@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>No I/O and no application code runs under {@link #lock}; the only waits are a sender's wait
  * for another thread's fragmented message to end ({@link #messageEnded}) and the reader's wait,
- * at the peer's end of stream, for a deferred failure to be applied ({@link #failureApplied});
+ * at the peer's end of stream, for a deferred close to be applied ({@link #failureApplied});
  * both release it.
  *
  * <p>Fragmented sends: "The fragments of one message MUST NOT be interleaved between the
@@ -43,13 +43,15 @@ final class GuardedConnection {
     private Thread fragmentSender; // the thread in the middle of a fragmented message, else null
     private Opcode fragmenting; // that message's type
     private String localFailure; // why we failed the connection, for closeReason()
+    private long heldAfterReceive; // the reader's: what the core held after its last receive
 
     GuardedConnection(Connection conn, Outbound outbound) {
         this.conn = conn;
         this.outbound = outbound;
-        // Messages that arrived before a bad frame reach the application, and may be answered,
-        // before the close goes out (Autobahn's "strict" behaviour, e.g. cases 3.2 and 5.15).
-        conn.deferFailures(true);
+        // Frames are acted on in the order they arrived: the messages before a bad frame or the
+        // peer's close reach the application, and may be answered, before our close goes out
+        // (Autobahn's "strict" behaviour, e.g. cases 3.2 and 5.15; Node's ws does the same).
+        conn.deferCloses(true);
     }
 
     /** Under lock: moves the core's frames to the queue, and wakes waiting senders if it closed. */
@@ -64,28 +66,46 @@ final class GuardedConnection {
 
     /** Bits of {@link #receive}'s answer. */
     static final int NOT_OPEN = 1;
-    static final int PENDING_FAILURE = 2;
+    static final int PENDING_CLOSE = 2;
     static final int CLOSE_TRANSPORT = 4;
     static final int RECEIVE_FAILED = 8;
 
     /**
-     * Feeds received bytes; adds the events they completed to {@code events}, in order. Returns
-     * the core's state after them, as {@link #NOT_OPEN}, {@link #PENDING_FAILURE},
+     * Feeds received bytes; adds the events they completed to {@code events}, in order; with
+     * {@code eager} false the core allocates only for bytes that arrived. Returns
+     * the core's state after them, as {@link #NOT_OPEN}, {@link #PENDING_CLOSE},
      * {@link #CLOSE_TRANSPORT} and {@link #RECEIVE_FAILED} (the bytes failed the connection:
      * {@link #receiveFailure()}) bits: one lock per read.
      */
-    int receive(byte[] buf, int n, List<Message> events) {
+    int receive(byte[] buf, int n, List<Message> events, boolean eager) {
         lock.lock();
         try {
+            conn.eagerAllocation(eager);
             conn.receiveData(buf, 0, n);
+            heldAfterReceive = conn.bufferedBytes();
             flush(); // pongs and close replies
             for (Message m; (m = conn.nextEvent()) != null; ) {
                 events.add(m);
             }
             return (conn.state() != ConnectionState.OPEN ? NOT_OPEN : 0)
-                    | (conn.hasPendingFailure() ? PENDING_FAILURE : 0)
+                    | (conn.hasPendingClose() ? PENDING_CLOSE : 0)
                     | (conn.shouldCloseTransport() ? CLOSE_TRANSPORT : 0)
                     | (conn.receiveFailure() != null ? RECEIVE_FAILED : 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The reader's: the bytes the core held for a partial message after the last {@link #receive}. */
+    long heldAfterReceive() {
+        return heldAfterReceive;
+    }
+
+    /** The bytes the core holds for a partial message now (none once it failed or closed). */
+    long bufferedBytes() {
+        lock.lock();
+        try {
+            return conn.bufferedBytes();
         } finally {
             lock.unlock();
         }
@@ -222,14 +242,17 @@ final class GuardedConnection {
         }
     }
 
-    /** Applies the failure deferred behind earlier messages; returns whether there was one. */
-    boolean applyPendingFailure() {
+    /**
+     * Queues the close deferred behind earlier messages (a failure, or the reply to the peer's
+     * close); returns whether there was one.
+     */
+    boolean applyPendingClose() {
         lock.lock();
         try {
-            if (!conn.hasPendingFailure()) {
+            if (!conn.hasPendingClose()) {
                 return false;
             }
-            conn.applyPendingFailure();
+            conn.applyPendingClose();
             flush();
             failureApplied.signalAll();
             return true;
@@ -239,13 +262,13 @@ final class GuardedConnection {
     }
 
     /**
-     * Waits, at most {@code nanos}, until no failure is deferred any more (it was applied by
-     * {@link #applyPendingFailure}); returns whether none is.
+     * Waits, at most {@code nanos}, until no close is deferred any more (it was applied by
+     * {@link #applyPendingClose}); returns whether none is.
      */
-    boolean awaitNoPendingFailure(long nanos) throws InterruptedException {
+    boolean awaitNoPendingClose(long nanos) throws InterruptedException {
         lock.lock();
         try {
-            while (conn.hasPendingFailure()) {
+            while (conn.hasPendingClose()) {
                 if (nanos <= 0) {
                     return false;
                 }

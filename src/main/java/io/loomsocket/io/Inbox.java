@@ -14,6 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * counted in chars, binary in bytes; at least one message is always taken). While it is full the
  * reader waits in {@link #put}, and so stops reading: TCP flow control then slows the peer.
  *
+ * <p>The messages waiting are drawn from the server's inbound {@link MemoryBudget} (sizes as
+ * above) from {@link #put} to {@link #take}, or to the connection's end ({@link #uncharge}).
+ *
  * <p>{@link #lock} guards everything here and is held only to move a message in or out; no
  * other lock is taken under it and no application code runs under it.
  */
@@ -22,7 +25,16 @@ final class Inbox {
     /** Received bytes (chars of text) that may wait for the application. */
     static final long SIZE_LIMIT = 8L * 1024 * 1024;
 
+    /**
+     * How long after taking a message the application counts as still handling it (and maybe
+     * about to answer it) when a close arrives: the close then waits for it to come back. A
+     * message taken longer ago was handled: an application that took a message and went on to
+     * other things does not hold the close reply for the whole close timeout.
+     */
+    static final long ANSWER_WINDOW_NANOS = 500_000_000L;
+
     private final int limit;
+    private final MemoryBudget budget; // the server's inbound budget: messages here are held bytes
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
@@ -33,10 +45,19 @@ final class Inbox {
     private boolean ended; // no more messages will arrive
     private boolean released; // the reader must not wait for space any more
     private boolean inHand; // a message was taken and the application has not come back for the next
+    private long takenAtNanos; // when it was taken
+    private int awaitingEnd; // application threads in awaitClosed(): they answer nothing more
     private boolean failureBehind; // the reader has delivered every message before a deferred failure
 
+    private boolean charging = true; // false once the connection ended: what is left was given back
+
     Inbox(int limit) {
+        this(limit, MemoryBudget.UNLIMITED);
+    }
+
+    Inbox(int limit, MemoryBudget budget) {
         this.limit = limit;
+        this.budget = budget;
     }
 
     /**
@@ -51,6 +72,9 @@ final class Inbox {
             }
             queue.add(m);
             size += m.size();
+            if (charging) {
+                budget.take(m.size());
+            }
             notEmpty.signal();
         } finally {
             lock.unlock();
@@ -79,7 +103,11 @@ final class Inbox {
             DataMessage m = queue.poll();
             if (m != null) {
                 size -= m.size();
+                if (charging) {
+                    budget.give(m.size());
+                }
                 inHand = true;
+                takenAtNanos = System.nanoTime();
                 notFull.signal();
             }
             return m;
@@ -102,21 +130,48 @@ final class Inbox {
     }
 
     /**
-     * The reader, after delivering every message that came before a deferred failure: whether the
-     * application has handled them all (none waits, and it came back for the next after the last
-     * it took). Only then may the failure be applied: a reply the application sends to the last
-     * message must go out before our close frame. If not, the failure is left to the application's
-     * return ({@link #failureDue}); both in one step under the lock, so that a return in between
-     * is not missed.
+     * The reader, after delivering every message that came before a deferred close (a failure,
+     * or the reply to the peer's close): whether the application has handled them all — none
+     * waits, and it came back for the next after the last it took, or took that one more than
+     * {@link #ANSWER_WINDOW_NANOS} ago. Only then may the close go out: a reply the application
+     * sends to the last message must go out before our close frame. If not, the close is left to
+     * the application's return ({@link #failureDue}); both in one step under the lock, so that a
+     * return in between is not missed.
      */
     boolean handledElseFailureBehind() {
         lock.lock();
         try {
-            if (queue.isEmpty() && !inHand) {
+            if (handled()) {
                 return true;
             }
             failureBehind = true;
             return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under lock: see {@link #handledElseFailureBehind}; an application waiting for the end answers nothing more. */
+    private boolean handled() {
+        return awaitingEnd > 0
+                || queue.isEmpty() && (!inHand || System.nanoTime() - takenAtNanos > ANSWER_WINDOW_NANOS);
+    }
+
+    /** Whether the messages before a deferred close were handled, as {@link #handledElseFailureBehind} says, now. */
+    boolean handledNow() {
+        lock.lock();
+        try {
+            return handled();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An application thread starts ({@code true}) or stops waiting for the connection's end. */
+    void awaitingEnd(boolean waiting) {
+        lock.lock();
+        try {
+            awaitingEnd += waiting ? 1 : -1;
         } finally {
             lock.unlock();
         }
@@ -162,6 +217,22 @@ final class Inbox {
         lock.lock();
         try {
             return ended && queue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The connection has ended: the messages still waiting are given back to the budget now
+     * (the application may still take them, or they go with the session).
+     */
+    void uncharge() {
+        lock.lock();
+        try {
+            if (charging) {
+                charging = false;
+                budget.give(size);
+            }
         } finally {
             lock.unlock();
         }

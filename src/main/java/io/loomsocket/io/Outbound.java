@@ -65,6 +65,7 @@ final class Outbound {
     /** Called with no lock held whenever a writer stops: the closing sequence's FIN check. */
     private final Runnable afterWriting;
     private final SessionCounters counters; // bytes written, once per batch
+    private final MemoryBudget budget; // the server's outbound budget: the queued bytes are drawn from it
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when the queue falls under the low watermark, the writer stops, or output ends. */
@@ -89,6 +90,12 @@ final class Outbound {
 
     Outbound(Transport transport, Timers timers, long highWatermark, long lowWatermark, Runnable afterWriting,
              SessionCounters counters) {
+        this(transport, timers, highWatermark, lowWatermark, afterWriting, counters, MemoryBudget.UNLIMITED);
+    }
+
+    Outbound(Transport transport, Timers timers, long highWatermark, long lowWatermark, Runnable afterWriting,
+             SessionCounters counters, MemoryBudget budget) {
+        this.budget = budget;
         this.transport = transport;
         this.counters = counters;
         this.timers = timers;
@@ -118,7 +125,7 @@ final class Outbound {
                         // §5.5.3: only the most recent ping need be answered. The replaced pong is
                         // the queue's last frame: no position handed out lies beyond it.
                         byte[] older = queue.pollLast();
-                        queuedBytes -= older.length;
+                        queued(-older.length);
                         enqueuedTotal -= older.length;
                         queuedPongs--;
                         coalescedPongs++;
@@ -126,7 +133,7 @@ final class Outbound {
                     queuedPongs++;
                 }
                 queue.add(b);
-                queuedBytes += b.length;
+                queued(b.length);
                 enqueuedTotal += b.length;
             }
             long end = enqueuedTotal;
@@ -158,10 +165,10 @@ final class Outbound {
             if (!acceptingData || ended) {
                 return Offer.CLOSED;
             }
-            if (queuedBytes > 0 && queuedBytes + frame.length > highWatermark) {
-                return Offer.FULL;
+            if (queuedBytes > 0 && (queuedBytes + frame.length > highWatermark || budget.spent())) {
+                return Offer.FULL; // over this receiver's high watermark, or the server's outbound budget is spent
             }
-            queuedBytes += frame.length;
+            queued(frame.length);
             if (messageOpen) {
                 if (deferred == null) {
                     deferred = new ArrayDeque<>(2);
@@ -248,7 +255,7 @@ final class Outbound {
                 lastWriteNanos = timers.nanoTime();
                 lock.lock();
                 try {
-                    queuedBytes -= bytes;
+                    queued(-bytes);
                     if (queuedBytes <= lowWatermark) {
                         drained.signalAll();
                     }
@@ -304,17 +311,25 @@ final class Outbound {
         return bytes;
     }
 
+    // Under lock: every change of queuedBytes goes through here, and to the server's budget.
+    private void queued(long delta) {
+        queuedBytes += delta;
+        budget.adjust(delta);
+    }
+
     /**
      * Backpressure: if more than the high watermark is queued, waits until the writer has brought
-     * it under the low one. Returns false if output ended while it waited.
+     * it under the low one; while the server's outbound budget is spent, waits until this queue
+     * is empty (the sum counts, not only this connection). Returns false if output ended while it
+     * waited.
      */
     boolean awaitBelowHigh() throws InterruptedIOException {
         lock.lock();
         try {
-            if (queuedBytes <= highWatermark) {
+            if (queuedBytes <= highWatermark && !(queuedBytes > 0 && budget.spent())) {
                 return true;
             }
-            while (queuedBytes > lowWatermark && !ended) {
+            while ((queuedBytes > lowWatermark || queuedBytes > 0 && budget.spent()) && !ended) {
                 drained.await();
             }
             return !ended;
@@ -368,7 +383,7 @@ final class Outbound {
             queue.clear();
             queuedPongs = 0;
             dropDeferred();
-            queuedBytes = 0;
+            queued(-queuedBytes);
             drained.signalAll();
         } finally {
             lock.unlock();
@@ -381,7 +396,7 @@ final class Outbound {
             return;
         }
         for (byte[] b; (b = deferred.poll()) != null; ) {
-            queuedBytes -= b.length;
+            queued(-b.length);
         }
     }
 

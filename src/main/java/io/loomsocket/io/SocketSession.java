@@ -62,6 +62,8 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
             AtomicIntegerFieldUpdater.newUpdater(SocketSession.class, "slowClosing");
     private volatile int slowClosing;
 
+    private final Budgets budgets;
+
     // Set once, before the reader starts, by start() or runInline().
     private Inbox inbox; // null in inline mode
     private volatile ReadLoop reader;
@@ -96,6 +98,17 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
      */
     public SocketSession(Transport transport, Connection connection, SessionOptions options, Timers timers, String path,
                          Optional<String> subprotocol, String extensions, byte[] leftover, SessionCounters counters) {
+        this(transport, connection, options, timers, path, subprotocol, extensions, leftover, counters, Budgets.NONE);
+    }
+
+    /**
+     * @param budgets the memory budgets the owner's connections share (a server's), or
+     *     {@link Budgets#NONE}
+     */
+    public SocketSession(Transport transport, Connection connection, SessionOptions options, Timers timers, String path,
+                         Optional<String> subprotocol, String extensions, byte[] leftover, SessionCounters counters,
+                         Budgets budgets) {
+        this.budgets = budgets;
         this.counters = counters;
         this.pings = new Pings(counters);
         this.extensions = extensions;
@@ -107,7 +120,7 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         this.subprotocol = subprotocol;
         this.leftover = leftover;
         this.outbound = new Outbound(transport, timers, options.highWatermark(), options.lowWatermark(), this::closeIfDue,
-                counters);
+                counters, budgets.outbound());
         this.core = new GuardedConnection(connection, outbound);
         this.closing = new Closing(core, outbound, pings, transport, timers, options.closeTimeout());
     }
@@ -131,10 +144,10 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
 
     /** Pull mode: starts the reader thread, feeding an inbox that {@link #receive} takes from. */
     public void start(String threadName) {
-        inbox = new Inbox(options.inboxLimit());
+        inbox = new Inbox(options.inboxLimit(), budgets.inbound());
         closing.attach(inbox);
         reader = new ReadLoop(this, transport, core, outbound, pings, closing, timers, options.closeTimeout(), inbox,
-                inbox::put, leftover);
+                inbox::put, leftover, budgets);
         Thread t = Thread.ofVirtual().name(threadName).unstarted(reader::run);
         readerThread = t;
         t.start();
@@ -152,7 +165,7 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         readerThread = Thread.currentThread();
         InlineListener calls = new InlineListener(this, listener);
         reader = new ReadLoop(this, transport, core, outbound, pings, closing, timers, options.closeTimeout(), null,
-                calls, leftover);
+                calls, leftover, budgets);
         Keepalive.start(this, options, timers);
         calls.opened();
         reader.run();
@@ -170,13 +183,15 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
     }
 
     /**
-     * Applies a failure deferred behind earlier messages, once they were handled: from the
-     * reader, from {@link #receive} when the application is back for more and the reader has
-     * delivered every message before the failure ({@link Inbox#failureDue}), or from the
-     * deferred-failure timer.
+     * Queues and writes the close deferred behind earlier messages (the failure of a bad frame,
+     * or the reply to the peer's close), once they were handled: from the reader, from
+     * {@link #receive} when the application is back for more and the reader has delivered every
+     * message before it ({@link Inbox#failureDue}), or from the deferred-close timer. Off the
+     * reader, the end is then bounded by the close timeout: the reader may be parked in a read
+     * with no timeout, waiting for a peer that never closes.
      */
-    void applyPendingFailure() {
-        if (core.applyPendingFailure()) {
+    void applyPendingClose() {
+        if (core.applyPendingClose()) {
             if (inbox != null) {
                 inbox.end();
             }
@@ -184,6 +199,9 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
                 outbound.write();
             } catch (IOException e) {
                 closing.abort();
+            }
+            if (Thread.currentThread() != readerThread) {
+                closing.abortAfterCloseTimeout();
             }
         }
     }
@@ -231,7 +249,7 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         }
         inbox.back();
         if (inbox.failureDue()) {
-            applyPendingFailure(); // the application has handled every message before the bad frame
+            applyPendingClose(); // the application has handled every message before the bad frame or close
         }
         DataMessage m = inbox.take(timed, timeoutNanos);
         if (m != null) {
@@ -468,7 +486,19 @@ public final class SocketSession implements WebSocket, BroadcastTarget {
         if (onInlineReader()) {
             return closing.isClosed(); // waiting here would stop the reader that closes it
         }
-        return closing.awaitClosed(timeout);
+        Inbox in = inbox;
+        if (in == null) {
+            return closing.awaitClosed(timeout);
+        }
+        // The application waits for the end rather than answering: a close deferred behind the
+        // messages it has not handled goes out now (or as soon as it arrives), not after the close timeout.
+        in.awaitingEnd(true);
+        try {
+            applyPendingClose();
+            return closing.awaitClosed(timeout);
+        } finally {
+            in.awaitingEnd(false);
+        }
     }
 
     @Override

@@ -67,8 +67,9 @@ public final class Connection {
     private CloseBody closeReceived;
     private boolean failed;
     private boolean eof;
-    private boolean deferFailures;
-    private CloseBody pendingFailure; // a violation found while failures are deferred
+    private boolean deferCloses;
+    private CloseBody pendingFailure; // a violation found while closes are deferred
+    private CloseBody pendingReply; // the reply owed to the peer's close, while closes are deferred
     private RuntimeException receiveFailure; // what failed the received bytes, for the socket layer to report
 
     public Connection(Role role, ConnectionConfig config) {
@@ -150,7 +151,7 @@ public final class Connection {
             decoder.feed(buf, off, len);
         } catch (RuntimeException e) {
             receiveFailure = e;
-            if (deferFailures) {
+            if (deferCloses) {
                 pendingFailure = closeBodyFor(e);
             } else {
                 fail(closeBodyFor(e));
@@ -159,13 +160,16 @@ public final class Connection {
     }
 
     /**
-     * With {@code true}, a violation found in received bytes does not fail the connection at
-     * once: input stops there, and the failure waits for {@link #applyPendingFailure()}. The
-     * messages that arrived before the bad frame are valid and delivered; a socket layer can let
-     * the application handle them (and answer them) before the close goes out. Off by default.
+     * With {@code true}, the close frame that received bytes make this side owe is not queued at
+     * once but waits for {@link #applyPendingClose()}: the failure of a bad frame, and the reply
+     * to the peer's close. Input stops at that frame either way. The messages that arrived
+     * before it are valid and delivered, and while the close waits the connection stays OPEN, so
+     * a socket layer can let the application handle them, and answer them, before the close goes
+     * out: frames are acted on in the order they arrived. Off by default (the close is queued as
+     * soon as it is decoded).
      */
-    public void deferFailures(boolean defer) {
-        this.deferFailures = defer;
+    public void deferCloses(boolean defer) {
+        this.deferCloses = defer;
     }
 
     /**
@@ -178,17 +182,34 @@ public final class Connection {
         return receiveFailure;
     }
 
-    /** Whether a violation was found and its failure is waiting for {@link #applyPendingFailure()}. */
+    /**
+     * Whether a close frame is owed and waits for {@link #applyPendingClose()}: a deferred
+     * failure, or the reply to a close received (see {@link #deferCloses}).
+     */
+    public boolean hasPendingClose() {
+        return pendingFailure != null || pendingReply != null;
+    }
+
+    /** Whether the deferred close is a failure (not the reply to the peer's close). */
     public boolean hasPendingFailure() {
         return pendingFailure != null;
     }
 
-    /** Fails the connection with the deferred violation's close code, if there is one. */
-    public void applyPendingFailure() {
-        CloseBody body = pendingFailure;
-        if (body != null) {
-            pendingFailure = null;
-            fail(body);
+    /**
+     * Queues the deferred close, if one waits: fails the connection with the violation's close
+     * code, or replies to the peer's close (then CLOSING; a server's transport is then due to
+     * close, §7.1.1). Does nothing if a close frame went out meanwhile (the application closed:
+     * that frame is the reply) or the transport is gone.
+     */
+    public void applyPendingClose() {
+        CloseBody failure = pendingFailure;
+        CloseBody reply = pendingReply;
+        pendingFailure = null;
+        pendingReply = null;
+        if (failure != null) {
+            fail(failure);
+        } else if (reply != null && closeSent == null && state == ConnectionState.OPEN) {
+            queueClose(reply);
         }
     }
 
@@ -203,6 +224,22 @@ public final class Connection {
         assembler.reset();
         state = ConnectionState.CLOSED;
         releaseCompression();
+    }
+
+    /**
+     * The bytes this connection holds for the message being received (its chunks, not what its
+     * header announced): what the socket layer draws from a server-wide budget.
+     */
+    public long bufferedBytes() {
+        return assembler.bufferCapacity();
+    }
+
+    /**
+     * With {@code false}, a frame is never allocated at its header, only as its bytes arrive (see
+     * {@link MessageAssembler#eagerAllocation}): for the socket layer while memory is short.
+     */
+    public void eagerAllocation(boolean on) {
+        assembler.eagerAllocation(on);
     }
 
     /** The next event received, or {@code null} when there is none. */
@@ -435,6 +472,7 @@ public final class Connection {
     }
 
     private void queueClose(CloseBody body) {
+        pendingReply = null; // a close of ours answers the peer's close
         byte[] payload = body.encode();
         outgoing.add(encoder.encode(true, 0, Opcode.CLOSE, payload, 0, payload.length));
         closeSent = body;
@@ -603,16 +641,27 @@ public final class Connection {
         /**
          * §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close
          * frame, the endpoint MUST send a Close frame in response. (When sending a Close frame in
-         * response, the endpoint typically echos the status code it received.)"
+         * response, the endpoint typically echos the status code it received.) It SHOULD do so as
+         * soon as practical. An endpoint MAY delay sending a Close frame until its current message
+         * is sent". With {@link #deferCloses} the reply waits for {@link #applyPendingClose()}, so
+         * that answers to the messages received before the close go out first.
+         *
+         * @see <a href="https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1">RFC 6455 §5.5.1</a>
          */
         private void onClose(CloseBody body) {
             closeReceived = body;
             assembler.reset();
             events.add(new Message.Close(body.code(), body.reason()));
-            if (closeSent == null) {
-                queueClose(body.code().equals(CloseCode.NO_STATUS_RCVD) ? CloseBody.EMPTY : new CloseBody(body.code(), ""));
+            if (closeSent != null) {
+                state = ConnectionState.CLOSING; // the reply to our close: the handshake is done
+                return;
             }
-            state = ConnectionState.CLOSING;
+            CloseBody reply = body.code().equals(CloseCode.NO_STATUS_RCVD) ? CloseBody.EMPTY : new CloseBody(body.code(), "");
+            if (deferCloses) {
+                pendingReply = reply; // OPEN until it is applied: the messages before the close may be answered
+            } else {
+                queueClose(reply);
+            }
         }
     }
 }

@@ -44,6 +44,14 @@ import java.util.TreeMap;
  * @param pingRoundTripTotal those round trips added up (see {@link #pingRoundTripMean()}); zero if none
  * @param pingRoundTripLast the latest of those round trips, on any connection; zero if none
  * @param pingRoundTripMax the longest; zero if none
+ * @param inboundBudget the bytes of received messages all connections may hold together
+ *     ({@link WebSocketServer.Builder#inboundBudget})
+ * @param inboundBuffered the bytes of received messages they hold now: partial messages and
+ *     messages waiting in inboxes
+ * @param outboundBudget the bytes all connections may have queued together (compare
+ *     {@code queuedBytes}; {@link WebSocketServer.Builder#outboundBudget})
+ * @param budgetPauses times a reader stopped reading because the inbound budget was spent
+ * @param budgetCloses connections closed with 1013 because it stayed spent for the grace period
  */
 public record MetricsSnapshot(int openConnections, long connectionsAccepted, Map<Integer, Long> connectionsClosed,
                               Map<String, Long> handshakesRefused, long httpResponses,
@@ -51,7 +59,9 @@ public record MetricsSnapshot(int openConnections, long connectionsAccepted, Map
                               long queuedBytes, Map<String, Long> protocolFailures,
                               long slowConsumerCloses, long slowConsumerDrops,
                               long pingRoundTrips, Duration pingRoundTripTotal, Duration pingRoundTripLast,
-                              Duration pingRoundTripMax) {
+                              Duration pingRoundTripMax,
+                              long inboundBudget, long inboundBuffered, long outboundBudget,
+                              long budgetPauses, long budgetCloses) {
 
     /** The content type of {@link #toPrometheusText()}. */
     public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -35,6 +35,18 @@ final class PrometheusText {
         p.counter("loomsocket_bytes_received_total", "Bytes read after the handshake, as on the wire.", m.bytesReceived());
         p.counter("loomsocket_bytes_sent_total", "Bytes written after the handshake, as on the wire.", m.bytesSent());
         p.gauge("loomsocket_queued_bytes", "Bytes queued for the connections and not yet written.", m.queuedBytes());
+        p.gauge("loomsocket_outbound_budget_bytes", "The bytes all connections may have queued together.",
+                m.outboundBudget());
+        p.gauge("loomsocket_inbound_budget_bytes", "The bytes of received messages all connections may hold together.",
+                m.inboundBudget());
+        p.gauge("loomsocket_inbound_buffered_bytes",
+                "Bytes of received messages held now: partial messages and messages waiting for the application.",
+                m.inboundBuffered());
+        p.counter("loomsocket_budget_pauses_total",
+                "Times a reader stopped reading because the inbound budget was spent.", m.budgetPauses());
+        p.counter("loomsocket_budget_closes_total",
+                "Connections closed with 1013 because the inbound budget stayed spent for the grace period.",
+                m.budgetCloses());
         p.labelled("loomsocket_protocol_failures_total", "counter",
                 "Connections failed because the peer broke a protocol rule, by rule.", "rule", m.protocolFailures());
         p.counter("loomsocket_slow_consumer_closes_total", "Receivers closed by a broadcast for a full queue.",

@@ -5,6 +5,7 @@ import io.loomsocket.handshake.HttpRequestHead;
 import io.loomsocket.io.ConnectionEvents;
 import io.loomsocket.io.ConnectionLog;
 import io.loomsocket.io.SessionCounters;
+import io.loomsocket.io.Budgets;
 import io.loomsocket.io.SocketSession;
 import io.loomsocket.protocol.Violation;
 import java.io.EOFException;
@@ -99,7 +100,7 @@ final class ServerMetrics {
     }
 
     /** The snapshot, with the gauges read from the connections open now. */
-    MetricsSnapshot snapshot(Collection<SocketSession> open) {
+    MetricsSnapshot snapshot(Collection<SocketSession> open, Budgets budgets) {
         int openCount = 0;
         long queued = 0;
         for (SocketSession s : open) {
@@ -119,7 +120,9 @@ final class ServerMetrics {
                 counters.bytesReceived(), counters.bytesSent(), queued, failures,
                 counters.slowConsumerCloses(), counters.slowConsumerDrops(),
                 pings, Duration.ofNanos(pings == 0 ? 0 : counters.pingRoundTripNanosTotal()),
-                Duration.ofNanos(counters.pingRoundTripNanosLast()), Duration.ofNanos(counters.pingRoundTripNanosMax()));
+                Duration.ofNanos(counters.pingRoundTripNanosLast()), Duration.ofNanos(counters.pingRoundTripNanosMax()),
+                budgets.inbound().limit(), budgets.inbound().used(), budgets.outbound().limit(),
+                budgets.inbound().pauses(), budgets.inbound().closes());
     }
 
     private static <K> void add(ConcurrentHashMap<K, LongAdder> map, K key) {

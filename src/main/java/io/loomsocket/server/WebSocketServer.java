@@ -10,7 +10,9 @@ import io.loomsocket.handshake.HttpLimits;
 import io.loomsocket.handshake.HttpRequestHead;
 import io.loomsocket.handshake.RequestTarget;
 import io.loomsocket.handshake.ServerHandshake;
+import io.loomsocket.io.Budgets;
 import io.loomsocket.io.HandshakeReader;
+import io.loomsocket.io.MemoryBudget;
 import io.loomsocket.io.SessionOptions;
 import io.loomsocket.io.SocketSession;
 import io.loomsocket.io.SocketTransport;
@@ -73,6 +75,7 @@ public final class WebSocketServer implements AutoCloseable {
     private final RequestHook requestHook;
     private final SSLContext tls; // null: plain TCP (ws://)
     private final SessionOptions sessionOptions;
+    private final Budgets budgets; // shared by every connection
     private final Timers timers; // keepalive, idle and close deadlines of every connection
     private final ServerSocket serverSocket;
     private final Set<SocketSession> sessions = ConcurrentHashMap.newKeySet();
@@ -98,7 +101,11 @@ public final class WebSocketServer implements AutoCloseable {
      * connections at once, in the handshake or open; beyond that a connection is answered 503 with
      * {@code Retry-After: retryAfter} (5 s) before its request is read (see docs/limits.md).
      * {@code trustedProxies} are the reverse proxies whose {@code X-Forwarded-For} is believed
-     * (none unless set: {@link Builder#trustedProxies}).
+     * (none unless set: {@link Builder#trustedProxies}). The connections share an
+     * {@code inboundBudget} of received message bytes and an {@code outboundBudget} of queued
+     * bytes, a quarter of the maximum heap each unless set; a reader holding part of a message
+     * waits up to {@code budgetGrace} (5 s) for room before its connection is closed with 1013
+     * ({@link Builder#inboundBudget}, docs/security.md).
      */
     public record Options(String host, int port, int backlog, long maxFrameSize, long maxMessageSize,
                           Duration handshakeTimeout, Duration closeTimeout, int inboxLimit,
@@ -106,7 +113,8 @@ public final class WebSocketServer implements AutoCloseable {
                           Duration pingInterval, Duration pingTimeout, Duration idleTimeout,
                           HttpLimits httpLimits, Set<String> allowedOrigins, List<String> subprotocols,
                           boolean subprotocolRequired, DeflateOptions deflate,
-                          int maxConnections, Duration retryAfter, Set<InetAddress> trustedProxies) {}
+                          int maxConnections, Duration retryAfter, Set<InetAddress> trustedProxies,
+                          long inboundBudget, long outboundBudget, Duration budgetGrace) {}
 
     /** {@link Builder#maxConnections}: connections at once, in the handshake or open. */
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -127,6 +135,8 @@ public final class WebSocketServer implements AutoCloseable {
         this.router = router;
         this.requestHook = metricsPath == null ? requestHook : new MetricsEndpoint(metricsPath, requestHook, this::metrics);
         this.sessionOptions = sessionOptions; // shared by every connection (immutable)
+        this.budgets = new Budgets(new MemoryBudget(options.inboundBudget()), new MemoryBudget(options.outboundBudget()),
+                options.budgetGrace());
         this.serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
         try {
@@ -182,7 +192,7 @@ public final class WebSocketServer implements AutoCloseable {
      * enough to call every second; see {@link MetricsSnapshot} for each field.
      */
     public MetricsSnapshot metrics() {
-        return metrics.snapshot(sessions);
+        return metrics.snapshot(sessions, budgets);
     }
 
     /** Connections counted against {@link Builder#maxConnections}: in the handshake or open. */
@@ -269,7 +279,7 @@ public final class WebSocketServer implements AutoCloseable {
             conn.open();
             session = new SocketSession(transport, conn, sessionOptions, timers, offer.head().path(), upgrade.subprotocol,
                     upgrade.deflate == null ? "" : upgrade.deflate.response().toHeaderValue(), read.leftover(),
-                    metrics.counters());
+                    metrics.counters(), budgets);
             session.setRequest(offer.head(), upgrade.route.parameters(), upgrade.attributes);
             sessions.add(session);
             metrics.opened(session);
@@ -522,6 +532,9 @@ public final class WebSocketServer implements AutoCloseable {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Duration retryAfter = DEFAULT_RETRY_AFTER;
         private ForwardedFor forwardedFor;
+        private long inboundBudget; // 0: the default share of the heap
+        private long outboundBudget;
+        private Duration budgetGrace = Budgets.DEFAULT_GRACE;
 
         private Builder() {}
 
@@ -618,6 +631,47 @@ public final class WebSocketServer implements AutoCloseable {
             }
             this.maxConnections = max;
             return this;
+        }
+
+        /**
+         * The bytes of received messages all connections may hold together: partial messages
+         * being reassembled and messages waiting for the application. Default: a quarter of the
+         * maximum heap ({@code -Xmx}). While it is spent, a connection holding 4 KiB or more stops
+         * reading (its peer feels TCP backpressure) while the others read on; if there is still
+         * no room after {@link #budgetGrace}, it is closed with 1013 (try again later). The
+         * per-connection {@link #maxMessageSize} cannot bound the sum: many partial messages that
+         * each look honest add up.
+         */
+        public Builder inboundBudget(long bytes) {
+            this.inboundBudget = positiveBudget(bytes, "inboundBudget");
+            return this;
+        }
+
+        /**
+         * The outbound bytes all connections may have queued together. Default: a quarter of the
+         * maximum heap. While it is spent, a broadcast to a connection with anything queued is
+         * refused as if that connection were over its high watermark (the registry's slow-consumer
+         * policy applies), and a blocking send waits until its own queue has drained.
+         */
+        public Builder outboundBudget(long bytes) {
+            this.outboundBudget = positiveBudget(bytes, "outboundBudget");
+            return this;
+        }
+
+        /** How long a reader waits for room in the {@link #inboundBudget} before its connection is closed with 1013; default 5 s. */
+        public Builder budgetGrace(Duration grace) {
+            if (grace == null || grace.isNegative() || grace.isZero()) {
+                throw new IllegalArgumentException("budgetGrace must be positive: " + grace);
+            }
+            this.budgetGrace = grace;
+            return this;
+        }
+
+        private static long positiveBudget(long bytes, String name) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1 byte: " + bytes);
+            }
+            return bytes;
         }
 
         /** The {@code Retry-After} of the 503 over {@link #maxConnections}, in whole seconds (rounded up); default 5 s. */
@@ -784,7 +838,10 @@ public final class WebSocketServer implements AutoCloseable {
             WebSocketServer server = new WebSocketServer(new Options(host, port, backlog, maxFrameSize, maxMessageSize,
                     handshakeTimeout, closeTimeout, inboxLimit, highWatermark, lowWatermark,
                     pingInterval, pingTimeout, idleTimeout, httpLimits, allowedOrigins, subprotocols, subprotocolRequired,
-                    deflate, maxConnections, retryAfter, forwardedFor == null ? Set.of() : forwardedFor.proxies()),
+                    deflate, maxConnections, retryAfter, forwardedFor == null ? Set.of() : forwardedFor.proxies(),
+                    inboundBudget > 0 ? inboundBudget : MemoryBudget.fractionOfMaxHeap(Budgets.DEFAULT_HEAP_FRACTION),
+                    outboundBudget > 0 ? outboundBudget : MemoryBudget.fractionOfMaxHeap(Budgets.DEFAULT_HEAP_FRACTION),
+                    budgetGrace),
                     sessionOptions, defaultEndpoint, router, requestHook, tls, metricsPath, forwardedFor);
             server.acceptor.start();
             return server;

@@ -234,7 +234,7 @@ class MainTest {
     void theStatsLineHasEveryFieldAsKeyEqualsValue() {
         io.loomsocket.server.MetricsSnapshot m = new io.loomsocket.server.MetricsSnapshot(2, 5, java.util.Map.of(1000, 3L),
                 java.util.Map.of("404", 1L), 0, 120, 119, 8160, 7680, 64, java.util.Map.of(), 0, 1, 2,
-                Duration.ofMillis(3), Duration.ofMillis(1), Duration.ofMillis(2));
+                Duration.ofMillis(3), Duration.ofMillis(1), Duration.ofMillis(2), 1 << 20, 0, 1 << 20, 0, 0);
         assertThat(StatsPrinter.line(m)).isEqualTo("stats open=2 accepted=5 closed=3 refused=1 msgs_in=120 msgs_out=119"
                 + " bytes_in=8160 bytes_out=7680 queued=64 protocol_failures=0 slow_closes=0 slow_drops=1 pings=2"
                 + " rtt_ms=1.00/1.50/2.00");

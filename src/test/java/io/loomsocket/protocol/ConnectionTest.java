@@ -442,7 +442,7 @@ class ConnectionTest {
         @Test
         void deferredFailureDeliversEarlierMessagesAndWaitsToBeApplied() {
             Connection c = openServer();
-            c.deferFailures(true);
+            c.deferCloses(true);
             feed(c, concat(fromClient(Opcode.TEXT, "Hello, world!"), CLIENT.encode(true, Frame.RSV2, Opcode.TEXT, new byte[0], 0, 0),
                     fromClient(Opcode.TEXT, "after the bad frame")));
             assertThat(events(c)).containsExactly(new Message.Text("Hello, world!"));
@@ -452,8 +452,54 @@ class ConnectionTest {
             assertThat(outgoing(c)).containsExactly(Frame.text("Hello, world!"));
             feed(c, fromClient(Opcode.TEXT, "ignored"));
             assertThat(events(c)).isEmpty();
-            c.applyPendingFailure();
+            c.applyPendingClose();
             assertFailedWith(c, CloseCode.PROTOCOL_ERROR);
+        }
+
+        @Test
+        void aDeferredCloseReplyWaitsForTheAnswersToTheMessagesBeforeIt() {
+            byte[] wire = concat(fromClient(Opcode.TEXT, "one"), fromClient(Opcode.TEXT, "two"),
+                    CLIENT.encode(Frame.close(CloseCode.NORMAL_CLOSURE, "bye")), fromClient(Opcode.TEXT, "after the close"));
+            for (int split = 0; split <= wire.length; split++) {
+                Connection c = openServer();
+                c.deferCloses(true);
+                c.receiveData(java.util.Arrays.copyOfRange(wire, 0, split), 0, split);
+                c.receiveData(java.util.Arrays.copyOfRange(wire, split, wire.length), 0, wire.length - split);
+                assertThat(events(c)).as("split at %d", split).containsExactly(new Message.Text("one"), new Message.Text("two"),
+                        new Message.Close(CloseCode.NORMAL_CLOSURE, "bye"));
+                assertThat(c.hasPendingClose()).isTrue();
+                assertThat(c.hasPendingFailure()).isFalse();
+                assertThat(c.state()).as("open until the reply is applied").isEqualTo(ConnectionState.OPEN);
+                assertThat(outgoing(c)).as("no reply yet").isEmpty();
+                c.sendText("one");
+                c.sendText("two");
+                c.applyPendingClose();
+                assertThat(outgoing(c)).as("split at %d", split).containsExactly(Frame.text("one"), Frame.text("two"),
+                        Frame.close(CloseCode.NORMAL_CLOSURE, ""));
+                assertThat(c.state()).isEqualTo(ConnectionState.CLOSING);
+                assertThat(c.shouldCloseTransport()).as("a server closes the TCP connection first").isTrue();
+                assertThatThrownBy(() -> c.sendText("too late")).isInstanceOf(IllegalStateException.class);
+            }
+        }
+
+        @Test
+        void aCloseOfOurOwnWhileTheReplyWaitsIsTheReply() {
+            Connection c = openServer();
+            c.deferCloses(true);
+            feed(c, CLIENT.encode(Frame.close(CloseCode.GOING_AWAY, "")));
+            c.sendClose(CloseCode.NORMAL_CLOSURE, "done");
+            c.applyPendingClose(); // nothing more: one close frame only
+            assertThat(outgoing(c)).containsExactly(Frame.close(CloseCode.NORMAL_CLOSURE, "done"));
+            assertThat(c.isClosingHandshakeDone()).isTrue();
+            assertThat(c.closeCode()).isEqualTo(CloseCode.GOING_AWAY);
+        }
+
+        @Test
+        void withoutDeferralTheReplyIsQueuedAsTheCloseIsDecoded() {
+            Connection c = openServer();
+            feed(c, concat(fromClient(Opcode.TEXT, "one"), CLIENT.encode(Frame.close(CloseCode.NORMAL_CLOSURE, ""))));
+            assertThat(c.hasPendingClose()).isFalse();
+            assertThat(outgoing(c)).containsExactly(Frame.close(CloseCode.NORMAL_CLOSURE, ""));
         }
 
         @Test
@@ -466,7 +512,7 @@ class ConnectionTest {
                     e -> assertThat(e.violation()).isEqualTo(Violation.UNMASKED_CLIENT_FRAME));
 
             Connection deferred = openServer();
-            deferred.deferFailures(true);
+            deferred.deferCloses(true);
             feed(deferred, CLIENT.encode(true, Frame.RSV2, Opcode.TEXT, new byte[0], 0, 0));
             assertThat(deferred.receiveFailure()).as("known before the failure is applied")
                     .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.violation()).isEqualTo(Violation.RESERVED_BITS));

@@ -207,11 +207,13 @@ class MetricsTest {
     void labelledSamplesAreWellFormedToo() throws Exception {
         MetricsSnapshot m = new MetricsSnapshot(2, 7, Map.of(1000, 3L, 1002, 1L), Map.of("404", 2L, "timeout", 1L), 4,
                 10, 11, 12, 13, 14, Map.of("INVALID_UTF8", 1L), 1, 2, 3, Duration.ofMillis(3),
-                Duration.ofNanos(1_500), Duration.ofMillis(2));
+                Duration.ofNanos(1_500), Duration.ofMillis(2), 1 << 20, 4096, 2 << 20, 5, 6);
         Map<String, BigDecimal> samples = parse(m.toPrometheusText());
         assertThat(samples).containsEntry("loomsocket_connections_closed_total{code=\"1002\"}", BigDecimal.ONE)
                 .containsEntry("loomsocket_handshakes_refused_total{reason=\"timeout\"}", BigDecimal.ONE)
                 .containsEntry("loomsocket_protocol_failures_total{rule=\"INVALID_UTF8\"}", BigDecimal.ONE)
+                .containsEntry("loomsocket_inbound_buffered_bytes", BigDecimal.valueOf(4096))
+                .containsEntry("loomsocket_budget_closes_total", BigDecimal.valueOf(6))
                 .containsEntry("loomsocket_ping_round_trip_last_seconds", new BigDecimal("0.0000015"))
                 .containsEntry("loomsocket_ping_round_trip_seconds_sum", new BigDecimal("0.003"));
         assertThat(m.connectionsClosedTotal()).isEqualTo(4);
