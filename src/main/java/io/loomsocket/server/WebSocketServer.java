@@ -207,7 +207,7 @@ public final class WebSocketServer implements AutoCloseable {
             Thread.ofVirtual().name("loomsocket-conn-" + id).start(() -> serve(socket, id, permit));
         } catch (RuntimeException | Error e) {
             permit.release();
-            throw e; // the accept loop closes the socket and goes on
+            throw e; // the accept loop closes the socket, and goes on after a RuntimeException (an Error ends it)
         }
     }
 
