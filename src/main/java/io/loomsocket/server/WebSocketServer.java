@@ -418,8 +418,15 @@ public final class WebSocketServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "handler ended: {0}", e.getMessage());
         } catch (Exception | Error e) {
             // The handler's own failure closes only its connection; the detail stays in the log.
+            // An OutOfMemoryError (InternalError, UnknownError) is rethrown after that: FatalErrors.
             LOG.log(System.Logger.Level.WARNING, "handler failed; closing its connection with 1011", e);
-            session.close(CloseCode.INTERNAL_ERROR, "");
+            try {
+                session.close(CloseCode.INTERNAL_ERROR, "");
+            } finally {
+                if (FatalErrors.mustPropagate(e)) {
+                    throw (Error) e;
+                }
+            }
         }
         session.awaitClosed(options.closeTimeout());
     }
