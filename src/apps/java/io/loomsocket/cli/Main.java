@@ -11,6 +11,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        FatalErrorHandler.install(); // an OutOfMemoryError in any thread: exit status 3, not a half-dead server
         System.exit(run(args, System.out, System.err));
     }
 
