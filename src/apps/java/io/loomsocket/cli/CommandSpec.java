@@ -73,7 +73,7 @@ record CommandSpec(String name, String usage, String description, List<String> v
             spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 1M] [--max-connections 1000000] [--idle-timeout 5m] [--keepalive] [--no-deflate]",
                     "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.\n"
                     + "--max-connections defaults to 1000000: the load tool, not the server, sets the count.\n"
-                    + "bench/compare.sh passes --max-size 64M --idle-timeout off, as the peers it is compared with.\n" + DEFLATE,
+                    + "bench/compare.sh passes --max-size 64M --idle-timeout off: what its published results were measured with.\n" + DEFLATE,
                     List.of("host", "port", "max-size", "max-connections"), List.of("keepalive", "no-deflate"), 0),
             spec("echo-client", "echo-client [ws://localhost:8765] [--message \"Hello, server!\"] [--timeout 10s]",
                     "The tutorials' echo client (seeds 001 and 003): connects, sends --message, prints\n"

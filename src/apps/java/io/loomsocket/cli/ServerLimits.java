@@ -41,9 +41,10 @@ record ServerLimits(long maxSize, int maxConnections, Duration idleTimeout) {
     static String help(String command) {
         return "Limits: messages and frames up to --max-size (default 1M; larger: close 1009); at most\n"
                 + "--max-connections at once (default " + String.format(Locale.ROOT, "%,d", defaultMaxConnections(command))
-                + "; more: 503 with Retry-After); --idle-timeout (default 5m; off or 0: none)\n"
-                + "closes a connection with no traffic either way for that long (1001). Inbound/outbound memory\n"
-                + "budget: 1/4 of the max heap each (--inbound-budget/--outbound-budget). See docs/limits.md.";
+                + "; more: 503 with Retry-After); --idle-timeout\n"
+                + "(default 5m; off or 0: none) closes a connection with no traffic either way for that long (1001).\n"
+                + "Inbound/outbound memory budget: 1/4 of the max heap each (--inbound-budget/--outbound-budget).\n"
+                + "See docs/limits.md.";
     }
 
     private static Duration idleTimeout(Args args) {
