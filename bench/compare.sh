@@ -304,7 +304,9 @@ start_server() { # server port log deflate(0|1) -> sets SERVER_PID; returns 1 if
     local -a cmd
     local -a flags=()
     if [ "$server" = loomsocket ]; then
-        cmd=(-jar target/loomsocket.jar bench-server --host 127.0.0.1 --port "$port") # accepts deflate by default
+        # accepts deflate by default; --max-size 64M --idle-timeout off: the settings the committed results were
+        # measured with (the defaults are now 1M and 5m), and what the peers do (no idle timeout)
+        cmd=(-jar target/loomsocket.jar bench-server --host 127.0.0.1 --port "$port" --max-size 64M --idle-timeout off)
     elif [ "$server" = node-ws ]; then
         cmd=(bench/node/server.mjs --host 127.0.0.1 --port "$port")
         [ "$deflate" = 1 ] && flags=(--deflate)

@@ -25,7 +25,7 @@ final class AuthEchoCommand {
             token = AuthEchoApp.randomToken();
         }
         AuthEchoApp app = new AuthEchoApp(token);
-        WebSocketServer server = app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
+        WebSocketServer server = app.configure(ServerLimits.of(args, "auth-echo").applyTo(TlsFlags.apply(WebSocketServer.builder(), args))
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(AuthEchoApp.DEFAULT_PORT)))
                 .start();

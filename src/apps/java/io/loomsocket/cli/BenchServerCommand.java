@@ -6,15 +6,13 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code bench-server --port N [--host 127.0.0.1] [--max-size 64M] [--max-connections 1000000] [--keepalive]}: the benchmark
+ * {@code bench-server --port N [--host 127.0.0.1] [--max-size 1M] [--max-connections 1000000] [--idle-timeout 5m]
+ * [--keepalive]}: the benchmark
  * target (see {@link BenchServerApp}): {@code /broadcast} to the others, {@code /broadcast-all} to
  * all, any other path echoes. Like the peer servers it is compared with, it sends no keepalive
  * pings unless {@code --keepalive} is given.
  */
 final class BenchServerCommand {
-
-    /** Not the library's 10,000: a benchmark holds as many connections as its load tool opens. */
-    static final int DEFAULT_MAX_CONNECTIONS = 1_000_000;
 
     private BenchServerCommand() {}
 
@@ -22,9 +20,8 @@ final class BenchServerCommand {
         Args args = Args.parse(argv, 1, List.of("keepalive", "no-deflate"));
         WebSocketServer.Builder builder = TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(9001))
-                .maxSize(args.getSize("max-size", EchoCommand.DEFAULT_MAX_SIZE))
-                .maxConnections(args.getInt("max-connections", DEFAULT_MAX_CONNECTIONS));
+                .port(args.getPort(9001));
+        ServerLimits.of(args, "bench-server").applyTo(builder);
         if (!args.has("keepalive")) {
             builder.noKeepalive();
         }

@@ -23,7 +23,7 @@ final class BroadcastCommand {
                     + " already goes to the others only)");
         }
         BroadcastApp app = args.has("relay") ? BroadcastApp.relay(args.has("exclude-sender")) : BroadcastApp.trigger();
-        WebSocketServer server = app.configure(Main.deflate(TlsFlags.apply(WebSocketServer.builder(), args)
+        WebSocketServer server = app.configure(Main.deflate(ServerLimits.of(args, "broadcast").applyTo(TlsFlags.apply(WebSocketServer.builder(), args))
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(BroadcastApp.DEFAULT_PORT)), args))
                 .start();

@@ -23,7 +23,7 @@ final class ChannelsCommand {
         }
         ChannelsApp app = new ChannelsApp(args.get("token", null),
                 args.getDuration("interval", ChannelsApp.DEFAULT_TICK_INTERVAL), seed);
-        WebSocketServer server = app.start(app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
+        WebSocketServer server = app.start(app.configure(ServerLimits.of(args, "channels").applyTo(TlsFlags.apply(WebSocketServer.builder(), args))
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(ChannelsApp.DEFAULT_PORT))));
         String token = args.get("token", null);

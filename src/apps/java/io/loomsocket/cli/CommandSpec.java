@@ -18,7 +18,7 @@ record CommandSpec(String name, String usage, String description, List<String> v
             + "path with the same metrics in the Prometheus text format, on the same port.";
 
     static final Map<String, CommandSpec> ALL = Map.ofEntries(
-            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--style server|echo|huixian|data-received] [--max-size 64M] [--max-connections 10000] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
+            spec("echo", "echo [--port 9001] [--host 127.0.0.1] [--style server|echo|huixian|data-received] [--max-size 1M] [--max-connections 10000] [--idle-timeout 5m] [--no-deflate] [--stats 10s] [--metrics-path /metrics]",
                     "An echo server: every text and binary message goes back as received, on any path.\n"
                     + "--style answers text as one of the tutorials' servers (binary still comes back unchanged):\n"
                     + "  server         Server: <text>; port 8765 by default\n"
@@ -26,8 +26,6 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     + "  huixian        \u56de\u663e:<text> (U+56DE U+663E, an ASCII colon, no space); port 12345 by default\n"
                     + "  data-received  the first message only, answered Data received as \"<text>\". time: <local time as\n"
                     + "                 Python's str(datetime.now())>, then close 1000; port 9999 by default\n"
-                    + "Limits: messages and frames up to --max-size (default 64M; larger: close 1009); at most\n"
-                    + "--max-connections at once (default 10000; more: 503 with Retry-After). See docs/limits.md.\n"
                     + DEFLATE + "\n" + STATS,
                     List.of("host", "port", "style", "max-size", "max-connections", "stats", "metrics-path"), List.of("no-deflate"), 0),
             spec("connect", "connect ws[s]://host:port/path [--header \"Name: value\"]... [--subprotocol p]... [--max-size 1M] [--ping] [--deflate] [--insecure]",
@@ -72,9 +70,10 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     + "client's address comes from its X-Forwarded-For, for the log and the connection's attributes. Off by\n"
                     + "default: anyone who can reach the port directly could send that header.",
                     List.of("host", "port", "stats", "metrics-path", "trust-proxy"), List.of("no-deflate"), 0),
-            spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 1000000] [--keepalive] [--no-deflate]",
+            spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 1M] [--max-connections 1000000] [--idle-timeout 5m] [--keepalive] [--no-deflate]",
                     "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.\n"
-                    + "--max-connections defaults to 1000000: the load tool, not the server, sets the count.\n" + DEFLATE,
+                    + "--max-connections defaults to 1000000: the load tool, not the server, sets the count.\n"
+                    + "bench/compare.sh passes --max-size 64M --idle-timeout off: what its published results were measured with.\n" + DEFLATE,
                     List.of("host", "port", "max-size", "max-connections"), List.of("keepalive", "no-deflate"), 0),
             spec("echo-client", "echo-client [ws://localhost:8765] [--message \"Hello, server!\"] [--timeout 10s]",
                     "The tutorials' echo client (seeds 001 and 003): connects, sends --message, prints\n"
@@ -102,9 +101,10 @@ record CommandSpec(String name, String usage, String description, List<String> v
 
     private static Map.Entry<String, CommandSpec> spec(String name, String usage, String description, List<String> values,
                                                        List<String> flags, int positionals) {
-        if (values.contains("port")) { // every server command can serve wss:// (TlsFlags)
-            values = java.util.stream.Stream.concat(values.stream(), TlsFlags.VALUES.stream()).toList();
-            description = description + "\n" + TlsFlags.HELP.strip();
+        if (values.contains("port")) { // every server command has limits and can serve wss:// (TlsFlags)
+            values = java.util.stream.Stream.of(values, ServerLimits.VALUES, TlsFlags.VALUES).flatMap(List::stream)
+                    .distinct().toList();
+            description = description + "\n" + ServerLimits.help(name) + "\n" + TlsFlags.HELP.strip();
         }
         return Map.entry(name, new CommandSpec(name, usage, description, values, flags, positionals));
     }

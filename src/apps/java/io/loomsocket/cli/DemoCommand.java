@@ -25,7 +25,7 @@ final class DemoCommand {
         Args args = Args.parse(argv, 1, List.of("no-deflate"));
         Duration stats = Main.stats(args); // a bad value stops here, before the server starts
         DemoApp app = new DemoApp();
-        WebSocketServer server = app.start(app.configure(Main.metricsPath(Main.deflate(TlsFlags.apply(WebSocketServer.builder(), args)
+        WebSocketServer server = app.start(app.configure(Main.metricsPath(Main.deflate(ServerLimits.of(args, "demo").applyTo(TlsFlags.apply(WebSocketServer.builder(), args))
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(8080)), args), args).trustedProxies(trustedProxies(args))));
         // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.

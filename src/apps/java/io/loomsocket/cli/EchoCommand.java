@@ -9,9 +9,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000] [--no-deflate] [--stats 10s]
+ * {@code echo --port 9001 [--host 127.0.0.1] [--max-size 1M] [--max-connections 10000] [--idle-timeout 5m] [--no-deflate] [--stats 10s]
  * [--metrics-path /metrics]}: sends every text and binary message back as received, on any path. Made to be tested
- * by conformance suites. {@code --stats} prints the server's metrics on one line every period
+ * by conformance suites (Autobahn's run passes {@code --max-size 64M}: category 9 sends 16 MiB
+ * messages); the limits default to safe values ({@link ServerLimits}). {@code --stats} prints the server's metrics on one line every period
  * ({@link StatsPrinter}); {@code --metrics-path} serves them as Prometheus text.
  *
  * <p>{@code --style server|echo|huixian|data-received}: one of the tutorials' echo servers instead
@@ -20,7 +21,6 @@ import java.util.List;
  */
 final class EchoCommand {
 
-    static final long DEFAULT_MAX_SIZE = 64L * 1024 * 1024;
     static final int DEFAULT_PORT = 9001;
 
     private EchoCommand() {}
@@ -31,9 +31,8 @@ final class EchoCommand {
         EchoStyle style = style(args);
         WebSocketServer.Builder builder = TlsFlags.apply(WebSocketServer.builder(), args)
                 .host(args.get("host", "127.0.0.1"))
-                .port(args.getPort(style == null ? DEFAULT_PORT : style.defaultPort()))
-                .maxSize(args.getSize("max-size", DEFAULT_MAX_SIZE))
-                .maxConnections(args.getInt("max-connections", WebSocketServer.DEFAULT_MAX_CONNECTIONS));
+                .port(args.getPort(style == null ? DEFAULT_PORT : style.defaultPort()));
+        ServerLimits.of(args, "echo").applyTo(builder);
         if (style == null) {
             builder.noKeepalive() // conformance suites count an unexpected ping against a test case
                     .listener(Echo.LISTENER); // runs on each connection's reader thread

@@ -22,7 +22,7 @@ final class HeartbeatEchoCommand {
                 args.getDuration("ping-interval", HeartbeatEchoApp.DEFAULT_PING_INTERVAL),
                 args.getDuration("ping-timeout", HeartbeatEchoApp.DEFAULT_PING_TIMEOUT),
                 args.has("echo"));
-        WebSocketServer server = app.configure(TlsFlags.apply(WebSocketServer.builder(), args)
+        WebSocketServer server = app.configure(ServerLimits.of(args, "heartbeat-echo").applyTo(TlsFlags.apply(WebSocketServer.builder(), args))
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(HeartbeatEchoApp.DEFAULT_PORT)))
                 .start();

@@ -19,7 +19,7 @@ final class JsonChatCommand {
     static int run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse(argv, 1, List.of());
         JsonChatApp.Variant variant = JsonChatApp.Variant.of(args.get("variant", JsonChatApp.Variant.SERVER_WS.option()));
-        WebSocketServer server = new JsonChatApp(variant).configure(TlsFlags.apply(WebSocketServer.builder(), args)
+        WebSocketServer server = new JsonChatApp(variant).configure(ServerLimits.of(args, "json-chat").applyTo(TlsFlags.apply(WebSocketServer.builder(), args))
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(DEFAULT_PORT)))
                 .start();

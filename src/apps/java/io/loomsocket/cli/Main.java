@@ -11,6 +11,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        FatalErrorHandler.install(); // an OutOfMemoryError in any thread: exit status 3, not a half-dead server
         System.exit(run(args, System.out, System.err));
     }
 
@@ -142,8 +143,8 @@ public final class Main {
                 Loomsocket: WebSocket (RFC 6455) for Java 21 on virtual threads.
 
                 Commands:
-                  echo [--port 9001] [--host 127.0.0.1] [--max-size 64M] [--max-connections 10000]
-                        [--stats 10s] [--metrics-path /metrics]
+                  echo [--port 9001] [--host 127.0.0.1] [--max-size 1M] [--max-connections 10000]
+                        [--idle-timeout 5m] [--stats 10s] [--metrics-path /metrics]
                                    an echo server: every message is sent back as received
                   echo --style server|echo|huixian|data-received [--port 8765|12345|9999]
                                    the tutorials' echoes: "Server: T", "Echo: T", "\u56de\u663e:T", "Data received as ..."
@@ -188,9 +189,10 @@ public final class Main {
                   --help, -h       print this help
                   --version, -V    print the version
 
-                Every server command (all but connect, bench and the clients) also takes --tls-keystore FILE
-                --tls-password-env VAR: it then serves wss:// with the PKCS12 keystore FILE, whose
-                password is read from the environment variable VAR.
+                Every server command (all but connect, bench and the clients) also takes --max-size (default 1M),
+                --max-connections (default 10000) and --idle-timeout (default 5m; off: none); its --help states
+                its limits. And --tls-keystore FILE --tls-password-env VAR: it then serves wss:// with the
+                PKCS12 keystore FILE, whose password is read from the environment variable VAR.
                 """;
     }
 }

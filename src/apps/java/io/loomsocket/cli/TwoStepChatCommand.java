@@ -17,7 +17,7 @@ final class TwoStepChatCommand {
 
     static int run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse(argv, 1, List.of());
-        WebSocketServer server = new TwoStepChatApp().configure(TlsFlags.apply(WebSocketServer.builder(), args)
+        WebSocketServer server = new TwoStepChatApp().configure(ServerLimits.of(args, "two-step-chat").applyTo(TlsFlags.apply(WebSocketServer.builder(), args))
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(TwoStepChatApp.DEFAULT_PORT)))
                 .start();

@@ -71,13 +71,26 @@ final class SchedulerTimers implements Timers {
         executor.shutdownNow();
     }
 
-    /** A failing task is logged; it must not cancel a periodic task silently or kill the thread. */
+    /**
+     * A task that fails with a {@link RuntimeException} is logged and, if periodic, keeps running:
+     * one connection's bug must not cancel its keepalive silently or kill the thread.
+     *
+     * <p>An {@link Error} is not swallowed: it goes to the thread's uncaught exception handler (the
+     * default one: the CLI's halts the process on an {@code OutOfMemoryError}) and is rethrown.
+     * Rethrowing alone would not be enough: the executor's {@code FutureTask} keeps what a task
+     * throws in a future nobody reads. A periodic task that throws is not run again
+     * (ScheduledThreadPoolExecutor cancels it); that is acceptable, an Error is fatal anyway.
+     */
     private static Runnable guarded(Runnable task) {
         return () -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 System.getLogger(SchedulerTimers.class.getName()).log(System.Logger.Level.WARNING, "timer task failed", e);
+            } catch (Error e) {
+                Thread t = Thread.currentThread();
+                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                throw e;
             }
         };
     }

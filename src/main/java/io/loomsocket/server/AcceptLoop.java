@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 
 /**
  * The server's accept loop: takes connections from an {@link Acceptor} and hands each to the
- * server, until the server stops. It never dies of a failure of its own.
+ * server, until the server stops. It never dies of a failure of its own; an {@link Error} ends it (below).
  *
  * <p><b>Failures to accept</b> are retried. The usual one is running out of file descriptors
  * ({@code EMFILE}/{@code ENFILE}, "Too many open files"): the connection waits in the kernel's
@@ -19,8 +19,13 @@ import java.util.function.Consumer;
  * accepting resumes, with how many attempts failed; the connections that waited are then
  * accepted as usual.
  *
- * <p><b>Failures to start a connection</b> (any {@link Throwable} from the hand-off, such as a
- * thread that cannot be started) close that one socket, are logged, and the loop goes on.
+ * <p><b>Failures to start a connection</b> (a {@link RuntimeException} from the hand-off, such as
+ * a thread that cannot be started) close that one socket, are logged, and the loop goes on.
+ *
+ * <p><b>An {@link Error} is never swallowed</b>, from {@code accept()} or the hand-off: the socket
+ * in hand is closed and the Error ends the loop, for the thread's uncaught exception handler (the
+ * CLI's halts the process on an {@code OutOfMemoryError}, so that a supervisor restarts it). A
+ * loop that went on after one would be a half-dead server.
  *
  * <p><b>Logging cannot end it either.</b> Out of descriptors, a logging back end that has to open
  * a file (the JDK's formatter opening its time-zone data on first use, a file handler rotating)
@@ -77,7 +82,7 @@ final class AcceptLoop implements Runnable {
             Socket socket;
             try {
                 socket = acceptor.accept();
-            } catch (IOException | RuntimeException | Error e) {
+            } catch (IOException | RuntimeException e) { // an Error ends the loop: see the class comment
                 if (stopping.getAsBoolean()) {
                     break; // the server socket was closed by stop()
                 }
@@ -117,13 +122,20 @@ final class AcceptLoop implements Runnable {
     private void handOff(Socket socket) {
         try {
             connections.accept(socket);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             warn("could not start a connection; closing it", e);
-            try {
-                socket.close();
-            } catch (IOException | RuntimeException closeFailed) {
-                // Nothing to do: the socket is gone either way.
-            }
+            close(socket);
+        } catch (Error e) {
+            close(socket); // releases its descriptor; the Error is for the uncaught exception handler
+            throw e;
+        }
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException | RuntimeException closeFailed) {
+            // Nothing to do: the socket is gone either way.
         }
     }
 

@@ -217,7 +217,7 @@ public final class WebSocketServer implements AutoCloseable {
             Thread.ofVirtual().name("loomsocket-conn-" + id).start(() -> serve(socket, id, permit));
         } catch (RuntimeException | Error e) {
             permit.release();
-            throw e; // the accept loop closes the socket and goes on
+            throw e; // the accept loop closes the socket, and goes on after a RuntimeException (an Error ends it)
         }
     }
 
@@ -428,8 +428,15 @@ public final class WebSocketServer implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "handler ended: {0}", e.getMessage());
         } catch (Exception | Error e) {
             // The handler's own failure closes only its connection; the detail stays in the log.
+            // An OutOfMemoryError (InternalError, UnknownError) is rethrown after that: FatalErrors.
             LOG.log(System.Logger.Level.WARNING, "handler failed; closing its connection with 1011", e);
-            session.close(CloseCode.INTERNAL_ERROR, "");
+            try {
+                session.close(CloseCode.INTERNAL_ERROR, "");
+            } finally {
+                if (FatalErrors.mustPropagate(e)) {
+                    throw (Error) e;
+                }
+            }
         }
         session.awaitClosed(options.closeTimeout());
     }

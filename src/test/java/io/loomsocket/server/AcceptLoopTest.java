@@ -1,6 +1,7 @@
 package io.loomsocket.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The accept loop with a scripted accept source, a recording sleeper and a recording logger: no
  * socket, no sleeping. Each script step either throws or returns a socket; when the script runs
- * out, the server is "stopping" and accept fails as a closed server socket does.
+ * out, the server is "stopping" and accept fails as a closed server socket does. An Error ends the
+ * loop: it is never swallowed.
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class AcceptLoopTest {
@@ -59,6 +61,9 @@ class AcceptLoopTest {
             throw e;
         }
         if (next instanceof RuntimeException e) {
+            throw e;
+        }
+        if (next instanceof Error e) {
             throw e;
         }
         return (Socket) next;
@@ -151,7 +156,7 @@ class AcceptLoopTest {
                 throw new IllegalStateException("no thread for you");
             }
             if (s == sockets.get(1)) {
-                throw new OutOfMemoryError("unable to create native thread");
+                throw new java.util.concurrent.RejectedExecutionException("no scheduler for you");
             }
             started.add(s);
         });
@@ -162,6 +167,36 @@ class AcceptLoopTest {
         assertThat(sockets.get(2).isClosed()).isFalse();
         assertThat(log.warnings()).hasSize(2).allSatisfy(w -> assertThat(w).contains("could not start a connection"));
         assertThat(sleeps).as("a failed hand-off is not a failed accept: no back-off").isEmpty();
+    }
+
+    @Test
+    void anErrorFromTheHandOffClosesThatSocketAndEndsTheLoopWithTheError() {
+        List<Socket> sockets = succeed(2);
+        OutOfMemoryError oom = new OutOfMemoryError("unable to create native thread");
+
+        assertThatThrownBy(() -> run(s -> {
+            if (s == sockets.get(0)) {
+                throw oom;
+            }
+            handedOff.add(s);
+        })).isSameAs(oom);
+
+        assertThat(sockets.get(0).isClosed()).as("its descriptor released").isTrue();
+        assertThat(handedOff).as("the loop ended there: not half-dead, going on after an Error").isEmpty();
+        assertThat(script).as("the next connection was not accepted").hasSize(1);
+    }
+
+    @Test
+    void anErrorFromAcceptIsNotRetriedItEndsTheLoop() {
+        StackOverflowError error = new StackOverflowError();
+        script.add(error);
+        succeed(1);
+
+        assertThatThrownBy(this::run).isSameAs(error);
+
+        assertThat(sleeps).as("no back-off: an Error is not a failed accept").isEmpty();
+        assertThat(handedOff).isEmpty();
+        assertThat(log.warnings()).isEmpty();
     }
 
     @Test

@@ -258,6 +258,38 @@ class WebSocketServerTest {
             assertThat(survivor.isOpen()).isTrue();
         }
 
+        /**
+         * An OutOfMemoryError from a handler closes its connection with 1011 as any failure, and is
+         * then rethrown to the connection thread's uncaught exception handler; a StackOverflowError
+         * closes only its connection (FatalErrors).
+         */
+        @Test
+        void aHandlerOutOfMemoryClosesWith1011AndReachesTheUncaughtHandlerAStackOverflowDoesNot() throws Exception {
+            Map<Thread, Throwable> uncaught = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<String, Thread> threads = new java.util.concurrent.ConcurrentHashMap<>();
+            OutOfMemoryError oom = new OutOfMemoryError("handler ran out");
+            Thread.UncaughtExceptionHandler saved = Thread.getDefaultUncaughtExceptionHandler();
+            Thread.setDefaultUncaughtExceptionHandler(uncaught::put);
+            try {
+                WebSocketServer server = start(ws -> {
+                    threads.put(ws.path(), Thread.currentThread());
+                    throw ws.path().equals("/oom") ? oom : new StackOverflowError();
+                });
+                for (String path : List.of("/oom", "/recursion")) {
+                    WebSocket ws = connect(server, path);
+                    assertThat(endOf(ws).code()).as(path).isEqualTo(CloseCode.INTERNAL_ERROR);
+                    assertThat(ws.closeReason()).as(path).isEmpty();
+                    assertThat(threads.get(path).join(Duration.ofSeconds(5))).as("%s: its thread ended", path).isTrue();
+                }
+
+                assertThat(uncaught.get(threads.get("/oom"))).isSameAs(oom);
+                assertThat(uncaught).as("the StackOverflowError stayed with its connection")
+                        .doesNotContainKey(threads.get("/recursion"));
+            } finally {
+                Thread.setDefaultUncaughtExceptionHandler(saved);
+            }
+        }
+
         @Test
         void aHandlerThatReturnsClosesTheConnectionWith1000() throws Exception {
             WebSocketServer server = start(ws -> ws.sendText("that's all"));
