@@ -558,6 +558,9 @@ public final class Reconnecting implements Iterable<WebSocket>, AutoCloseable {
         if (unwanted && ws != null) {
             ws.abort();
         }
+        if (unwanted && error instanceof Error e) {
+            throw e; // nobody will read it: it reaches this thread's uncaught exception handler
+        }
     }
 
     private void finish() {

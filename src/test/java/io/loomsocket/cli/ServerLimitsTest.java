@@ -44,16 +44,17 @@ class ServerLimitsTest {
 
     @Test
     void withNoFlagsMessagesAreLimitedTo1MiBAndIdleConnectionsCloseAfterFiveMinutes() {
-        assertThat(parse("echo")).isEqualTo(new ServerLimits(1024 * 1024, 10_000, Duration.ofMinutes(5)));
-        assertThat(parse("demo")).isEqualTo(new ServerLimits(1024 * 1024, 10_000, Duration.ofMinutes(5)));
+        assertThat(parse("echo")).isEqualTo(new ServerLimits(1024 * 1024, 10_000, Duration.ofMinutes(5), 0, 0));
+        assertThat(parse("demo")).isEqualTo(new ServerLimits(1024 * 1024, 10_000, Duration.ofMinutes(5), 0, 0));
         assertThat(parse("bench-server")).as("its load tool sets the count")
-                .isEqualTo(new ServerLimits(1024 * 1024, 1_000_000, Duration.ofMinutes(5)));
+                .isEqualTo(new ServerLimits(1024 * 1024, 1_000_000, Duration.ofMinutes(5), 0, 0));
     }
 
     @Test
     void theFlagsRaiseOrLowerEachLimitAndOffOrZeroDisablesTheIdleTimeout() {
-        assertThat(parse("echo", "--max-size", "64M", "--max-connections", "5", "--idle-timeout", "30s"))
-                .isEqualTo(new ServerLimits(64L * 1024 * 1024, 5, Duration.ofSeconds(30)));
+        assertThat(parse("echo", "--max-size", "64M", "--max-connections", "5", "--idle-timeout", "30s",
+                "--inbound-budget", "32M", "--outbound-budget", "16M"))
+                .isEqualTo(new ServerLimits(64L * 1024 * 1024, 5, Duration.ofSeconds(30), 32L << 20, 16L << 20));
         for (String off : List.of("off", "OFF", "0", "0s", "0ms")) {
             assertThat(parse("echo", "--idle-timeout", off).idleTimeout()).as(off).isNull();
         }
@@ -78,13 +79,18 @@ class ServerLimitsTest {
             assertThat(o.maxMessageSize()).isEqualTo(1024 * 1024);
             assertThat(o.maxConnections()).isEqualTo(10_000);
             assertThat(o.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+            assertThat(o.inboundBudget()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+            assertThat(o.outboundBudget()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
         } finally {
             server.stop(Duration.ofSeconds(2));
         }
-        WebSocketServer off = parse("echo", "--idle-timeout", "off").applyTo(WebSocketServer.builder().port(0)
+        WebSocketServer off = parse("echo", "--idle-timeout", "off", "--inbound-budget", "8M", "--outbound-budget", "4M")
+                .applyTo(WebSocketServer.builder().port(0)
                 .handler(ws -> {})).start();
         try {
             assertThat(off.options().idleTimeout()).isNull();
+            assertThat(off.options().inboundBudget()).isEqualTo(8L << 20);
+            assertThat(off.options().outboundBudget()).isEqualTo(4L << 20);
         } finally {
             off.stop(Duration.ofSeconds(2));
         }
@@ -95,13 +101,15 @@ class ServerLimitsTest {
             "demo", "bench-server"})
     void everyServerCommandTakesTheLimitsAndItsHelpStatesThem(String command) {
         CommandSpec spec = CommandSpec.ALL.get(command);
-        assertThat(spec.values()).contains("max-size", "max-connections", "idle-timeout");
+        assertThat(spec.values()).contains("max-size", "max-connections", "idle-timeout", "inbound-budget",
+                "outbound-budget");
         assertThat(spec.values()).doesNotHaveDuplicates();
         assertThat(spec.help().replaceAll("\\s+", " ")) // as printed, but each line break a space
                 .contains("messages and frames up to --max-size (default 1M; larger: close 1009)")
                 .contains("--max-connections at once (default " + (command.equals("bench-server") ? "1,000,000" : "10,000"))
                 .contains("--idle-timeout (default 5m; off or 0: none)")
-                .contains("Inbound/outbound memory budget: 1/4 of the max heap each (--inbound-budget/--outbound-budget)");
+                .contains("at most --inbound-budget of received messages and --outbound-budget of queued bytes"
+                        + " (default 1/4 of the max heap each;");
     }
 
     @Test
