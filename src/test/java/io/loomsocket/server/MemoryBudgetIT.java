@@ -174,7 +174,7 @@ class MemoryBudgetIT {
         }
         Map<String, Long> held = stats("stats");
         maxQueued = Math.max(maxQueued, held.get("maxQueuedAfterBroadcast"));
-        assertThat(child.isAlive()).as("the server survived; stderr: %s", stderr).isTrue();
+        assertThat(child.isAlive()).as("the server survived; stderr: %s", stderr()).isTrue();
         // Before the budget is spent, one broadcast at a time adds one frame per receiver: the sum
         // passes the budget by at most one frame. Once it is spent, only a receiver with nothing
         // queued is offered a frame: one more frame each at most. (And the probes' small echoes.)
@@ -225,18 +225,20 @@ class MemoryBudgetIT {
             Thread.sleep(50);
             s = stats("stats");
             maxBuffered = Math.max(maxBuffered, s.get("inboundBuffered"));
-            assertThat(child.isAlive()).as("the server survived; stderr: %s", stderr).isTrue();
+            assertThat(child.isAlive()).as("the server survived; stderr: %s", stderr()).isTrue();
         }
         Map<String, Long> held = s;
         long heldAfterGc = gc().get("usedAfterGc"); // what the held partial messages cost the heap
         long closedByServer = peers.stream().filter(p -> p.closeCode.isDone()).count();
         long tryAgainLater = peers.stream().filter(Peer::closedTryAgainLater).count();
-        assertThat(child.isAlive()).as("the server survived; stderr: %s", stderr).isTrue();
+        assertThat(child.isAlive()).as("the server survived; stderr: %s", stderr()).isTrue();
         assertThat(held.get("budgetPauses")).as("readers paused").isPositive();
         assertThat(held.get("budgetCloses")).as("readers closed after the grace").isPositive();
         assertThat(tryAgainLater).as("peers that read a 1013").isPositive();
         assertThat(peers.stream().filter(p -> p.closeCode.isDone()).map(p -> p.closeCode.getNow(-1)))
                 .as("every close the peers read").containsOnly(CloseCode.TRY_AGAIN_LATER.code());
+        assertThat(peers.stream().filter(p -> p.closeCode.isDone()).map(p -> p.closeReason))
+                .containsOnly("server memory budget for incoming messages is spent; try again later");
         // Each reader checks the budget before each read, and then takes at most one step: one read
         // (at most 64 KiB) makes it allocate at most what it held already (chunks double), or the
         // frame's array (when at least half of it is held), at most MIN_CHUNK more than 64 KiB
@@ -265,7 +267,7 @@ class MemoryBudgetIT {
                 s -> s.get("openConnections") <= openBound && s.get("inboundBuffered") == 0
                         && s.get("queuedBytes") == 0 && s.get("usedAfterGc") <= heapBound,
                 Duration.ofSeconds(30));
-        assertThat(child.isAlive()).as("the server survived; stderr: %s", stderr).isTrue();
+        assertThat(child.isAlive()).as("the server survived; stderr: %s", stderr()).isTrue();
         return after;
     }
 
@@ -289,9 +291,16 @@ class MemoryBudgetIT {
     }
 
     private Map<String, Long> stats(String command) throws Exception {
-        statsClient.sendText(command);
-        Optional<DataMessage> m = statsClient.receive(Duration.ofSeconds(10));
-        assertThat(m).as("the child answers %s; stderr: %s", command, stderr).isPresent();
+        Optional<DataMessage> m;
+        try {
+            statsClient.sendText(command);
+            m = statsClient.receive(Duration.ofSeconds(10));
+        } catch (IOException e) {
+            boolean exited = child.waitFor(5, TimeUnit.SECONDS);
+            throw new AssertionError("the child stopped answering (" + e + "); "
+                    + (exited ? "exited with " + child.exitValue() : "still alive") + "; stderr: " + stderr(), e);
+        }
+        assertThat(m).as("the child answers %s; stderr: %s", command, stderr()).isPresent();
         Map<String, Long> values = new HashMap<>();
         for (String pair : ((Message.Text) m.get()).text().split(" ")) {
             int eq = pair.indexOf('=');
@@ -313,7 +322,7 @@ class MemoryBudgetIT {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Long> s = stats(command);
         while (!done.test(s)) {
-            assertThat(System.nanoTime() < deadline).as("%s within %s; last: %s; stderr: %s", what, timeout, s, stderr)
+            assertThat(System.nanoTime() < deadline).as("%s within %s; last: %s; stderr: %s", what, timeout, s, stderr())
                     .isTrue();
             Thread.sleep(100);
             s = stats(command);
@@ -327,6 +336,7 @@ class MemoryBudgetIT {
     private static final class Peer {
         final RawClient raw;
         final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        volatile String closeReason;
 
         Peer(int port, String path, int receiveBuffer) throws IOException {
             raw = new RawClient(port, receiveBuffer);
@@ -352,6 +362,9 @@ class MemoryBudgetIT {
                     while (true) {
                         RawClient.Frame f = raw.readFrame();
                         if (f.opcode() == 0x8) {
+                            if (f.payload().length >= 2) {
+                                closeReason = f.closeReason();
+                            }
                             closeCode.complete(f.payload().length >= 2 ? f.closeCode() : 1005);
                             raw.close();
                             return;
@@ -435,6 +448,12 @@ class MemoryBudgetIT {
     }
 
     // --- the child
+
+    /** The child's last lines on stderr (an OutOfMemoryError is reported there). */
+    private String stderr() {
+        List<String> all = List.copyOf(stderr);
+        return String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
+    }
 
     private URI uri(String path) {
         return URI.create("ws://127.0.0.1:" + port + path);

@@ -32,7 +32,11 @@ public final class MemoryBudgetServer {
 
     private MemoryBudgetServer() {}
 
+    /** Kept: a logger only weakly referenced loses its level. */
+    private static final java.util.logging.Logger CONNECTIONS = java.util.logging.Logger.getLogger("io.loomsocket.connections");
+
     public static void main(String[] args) throws Exception {
+        CONNECTIONS.setLevel(java.util.logging.Level.WARNING); // thousands of opens and closes: not the test's concern
         server = WebSocketServer.builder().host("127.0.0.1").port(0)
                 .maxMessageSize(1 << 20)
                 .route("/raw", MemoryBudgetServer::echo)
