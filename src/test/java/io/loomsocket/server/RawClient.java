@@ -41,7 +41,15 @@ final class RawClient implements AutoCloseable {
     final OutputStream out;
 
     RawClient(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /** With {@code receiveBuffer > 0}: that SO_RCVBUF, set before connecting (a peer slow to read). */
+    RawClient(int port, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000); // no test waits longer for a byte; a hang fails, not blocks
         in = socket.getInputStream();
@@ -49,7 +57,11 @@ final class RawClient implements AutoCloseable {
     }
 
     static String upgradeRequest(int port) {
-        return "GET /raw HTTP/1.1\r\n"
+        return upgradeRequest(port, "/raw");
+    }
+
+    static String upgradeRequest(int port, String path) {
+        return "GET " + path + " HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:" + port + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
@@ -60,7 +72,12 @@ final class RawClient implements AutoCloseable {
 
     /** Performs the opening handshake and checks the 101. */
     RawClient handshake() throws IOException {
-        send(upgradeRequest(socket.getPort()));
+        return handshake("/raw");
+    }
+
+    /** Performs the opening handshake for {@code path} and checks the 101. */
+    RawClient handshake(String path) throws IOException {
+        send(upgradeRequest(socket.getPort(), path));
         Response r = readResponseHead();
         if (!r.statusLine().startsWith("HTTP/1.1 101") || !ACCEPT.equals(r.headers().get("sec-websocket-accept"))) {
             throw new IOException("handshake failed: " + r);
