@@ -66,7 +66,7 @@ record ServerLimits(long maxSize, int maxConnections, Duration idleTimeout, long
     private static long budget(Args args, String name) {
         long v = args.getSize(name, 0);
         if (args.get(name, null) != null && v < 1) {
-            throw new IllegalArgumentException("--" + name + " must be a size like 64M or 1G: " + args.get(name, null));
+            throw new IllegalArgumentException("--" + name + " must be a size like 64M or 1024M: " + args.get(name, null));
         }
         return v;
     }
