@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -135,7 +136,7 @@ class FatalErrorHandlerTest {
             // Whichever comes first: the JVM's own exit (the shipped command lines' flag), or this
             // handler, where the OutOfMemoryError reached a thread's end with memory left to print.
             // (HotSpot prints its line on standard output.)
-            String rest = stdout.lines().collect(java.util.stream.Collectors.joining("\n"));
+            String rest = stdout.lines().collect(Collectors.joining("\n"));
             assertThat(stderr.get(10, TimeUnit.SECONDS) + rest).containsAnyOf(
                     "Terminating due to java.lang.OutOfMemoryError",
                     "loomsocket: fatal OutOfMemoryError in thread ");
