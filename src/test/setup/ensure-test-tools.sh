@@ -16,6 +16,8 @@
 #                          (DeflateInteropIT, TlsInteropIT and the tutorials' clients)
 #     nginx                the reverse-proxy test of docs/deploy.md
 #     systemd              systemd-analyze, to check the unit file (`systemd-analyze verify`)
+#     redis-server         /usr/bin/redis-server, the Redis of the cluster tests (io.loomsocket.redis,
+#                          io.loomsocket.cluster): started by the tests on a free loopback port
 #   Node.js >= 20 with npm: Debian's nodejs and npm where the apt candidate is >= 20 (Debian 13),
 #     else a message: Debian 12's nodejs is 18.
 #   npm ci (the npm registry, versions pinned by each package-lock.json), in
@@ -29,7 +31,7 @@
 # takes well under a second and prints one line. --offline (Maven's -o): npm ci from npm's cache
 # only (npm --offline), and no apt-get: a missing package is reported with its command.
 # Overrides the tests also honour: CHROMIUM (path of the browser), DEFLATE_PEERS_PYTHON (the
-# Python with websockets).
+# Python with websockets), REDIS_SERVER (the redis-server binary).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 
@@ -108,10 +110,11 @@ package_present() {
         python3-websockets) "${DEFLATE_PEERS_PYTHON:-/usr/bin/python3}" -c 'import websockets' >/dev/null 2>&1 ;;
         nginx) command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ;;
         systemd) command -v systemd-analyze >/dev/null 2>&1 ;;
+        redis-server) [ -x "${REDIS_SERVER:-/usr/bin/redis-server}" ] ;;
         *) echo "ensure-test-tools: no check for package $1" >&2; return 1 ;;
     esac
 }
-PACKAGES=(chromium python3-websockets nginx systemd)
+PACKAGES=(chromium python3-websockets nginx systemd redis-server)
 
 NPM_DIRS=(src/test/browser src/test/deflate-peers bench/node)
 # node_modules missing, or older than package-lock.json (npm ci writes node_modules/.package-lock.json).
