@@ -123,11 +123,21 @@ public final class BroadcastRegistry {
         });
         Stripe stripe = stripe(topic);
         boolean added;
+        boolean first = false;
         stripe.lock.lock();
         try {
-            added = stripe.members.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(target);
+            Set<BroadcastTarget> set = stripe.members.get(topic);
+            if (set == null) {
+                set = new LinkedHashSet<>();
+                stripe.members.put(topic, set);
+                first = true;
+            }
+            added = set.add(target);
         } finally {
             stripe.lock.unlock();
+        }
+        if (first) {
+            tellRelays(topic, true); // outside the lock: a relay may take its own
         }
         if (target.isClosed()) {
             // Closed meanwhile: its close listener may already have run, before this add.
@@ -164,6 +174,7 @@ public final class BroadcastRegistry {
 
     private boolean remove(String topic, BroadcastTarget target) {
         Stripe stripe = stripe(topic);
+        boolean last = false;
         stripe.lock.lock();
         try {
             Set<BroadcastTarget> set = stripe.members.get(topic);
@@ -172,11 +183,48 @@ public final class BroadcastRegistry {
             }
             if (set.isEmpty()) {
                 stripe.members.remove(topic);
+                last = true;
             }
-            return true;
         } finally {
             stripe.lock.unlock();
         }
+        if (last) {
+            tellRelays(topic, false);
+        }
+        return true;
+    }
+
+    /**
+     * Tells the relays that {@code topic} got its first member, or lost its last. Called with no
+     * lock held, so two such calls for one topic may arrive in either order: a relay that acts
+     * on one checks {@link #size(String)} when it does.
+     */
+    private void tellRelays(String topic, boolean active) {
+        for (BroadcastRelay relay : relays) {
+            try {
+                if (active) {
+                    relay.topicActive(topic);
+                } else {
+                    relay.topicIdle(topic);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "broadcast relay failed", e);
+            }
+        }
+    }
+
+    /** The topics that have members now, in no particular order. */
+    public List<String> topics() {
+        List<String> all = new ArrayList<>();
+        for (Stripe stripe : stripes) {
+            stripe.lock.lock();
+            try {
+                all.addAll(stripe.members.keySet());
+            } finally {
+                stripe.lock.unlock();
+            }
+        }
+        return all;
     }
 
     /**
@@ -237,6 +285,19 @@ public final class BroadcastRegistry {
 
     private int publish(String topic, Opcode type, byte[] payload, WebSocket exclude) {
         int delivered = deliver(members(topic, exclude), type, payload, counters, policy);
+        relay(topic, type, payload);
+        return delivered;
+    }
+
+    /**
+     * Tells the relays of a message published here without delivering it to local members: for
+     * a caller that delivers locally by itself (a {@link ResumableTopics} delivers its own
+     * rendering, with this node's offsets, and relays the plain payload).
+     *
+     * @param type {@link Opcode#TEXT} (with a UTF-8 payload) or {@link Opcode#BINARY}
+     */
+    public void relay(String topic, Opcode type, byte[] payload) {
+        requireData(type);
         for (BroadcastRelay relay : relays) {
             try {
                 relay.published(topic, type, payload);
@@ -244,7 +305,6 @@ public final class BroadcastRegistry {
                 LOG.log(System.Logger.Level.WARNING, "broadcast relay failed", e);
             }
         }
-        return delivered;
     }
 
     /**

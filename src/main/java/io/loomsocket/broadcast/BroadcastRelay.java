@@ -25,4 +25,15 @@ public interface BroadcastRelay {
      * @param payload the message's bytes (UTF-8 for text); shared, never to be modified
      */
     void published(String topic, Opcode type, byte[] payload);
+
+    /**
+     * {@code topic} got its first local member (a cluster bridge starts listening for it
+     * elsewhere). Called on the subscribing thread, with no lock held; calls for one topic may
+     * race with {@link #topicIdle}: check {@link BroadcastRegistry#size(String)} before acting.
+     * A relay added while topics have members learns of them from {@link BroadcastRegistry#topics()}.
+     */
+    default void topicActive(String topic) {}
+
+    /** {@code topic} lost its last local member; as {@link #topicActive}. */
+    default void topicIdle(String topic) {}
 }

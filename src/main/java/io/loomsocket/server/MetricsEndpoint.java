@@ -14,9 +14,9 @@ final class MetricsEndpoint implements RequestHook {
 
     private final String path;
     private final RequestHook next; // the application's hook; may be null
-    private final Supplier<MetricsSnapshot> metrics;
+    private final Supplier<String> metrics; // the Prometheus text
 
-    MetricsEndpoint(String path, RequestHook next, Supplier<MetricsSnapshot> metrics) {
+    MetricsEndpoint(String path, RequestHook next, Supplier<String> metrics) {
         this.path = path;
         this.next = next;
         this.metrics = metrics;
@@ -25,7 +25,7 @@ final class MetricsEndpoint implements RequestHook {
     @Override
     public HandshakeDecision check(HandshakeRequest request) throws Exception {
         if (request.head().method().equals("GET") && !request.isUpgrade() && request.path().equals(path)) {
-            byte[] body = metrics.get().toPrometheusText().getBytes(StandardCharsets.UTF_8);
+            byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
             return HandshakeDecision.respond(200, MetricsSnapshot.PROMETHEUS_CONTENT_TYPE, body);
         }
         return next == null ? HandshakeDecision.accept() : next.check(request);

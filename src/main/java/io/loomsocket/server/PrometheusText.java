@@ -12,14 +12,28 @@ import java.util.Map;
  *
  * @see <a href="https://prometheus.io/docs/instrumenting/exposition_formats/">Exposition formats</a>
  */
-final class PrometheusText {
+final class PrometheusText implements MetricsSource.MetricsSink {
 
     private final StringBuilder out = new StringBuilder(2048);
 
     private PrometheusText() {}
 
-    static String of(MetricsSnapshot m) {
+    /** The snapshot, then what each source writes. */
+    static String of(MetricsSnapshot m, Iterable<MetricsSource> sources) {
         PrometheusText p = new PrometheusText();
+        p.snapshot(m);
+        for (MetricsSource source : sources) {
+            source.describe(p);
+        }
+        return p.out.toString();
+    }
+
+    static String of(MetricsSnapshot m) {
+        return of(m, java.util.List.of());
+    }
+
+    private void snapshot(MetricsSnapshot m) {
+        PrometheusText p = this;
         p.gauge("loomsocket_connections_open", "Connections that completed the handshake and are not closed yet.",
                 m.openConnections());
         p.counter("loomsocket_connections_accepted_total", "Connections that completed the opening handshake.",
@@ -60,16 +74,31 @@ final class PrometheusText {
         p.sample("loomsocket_ping_round_trip_last_seconds", null, null, seconds(m.pingRoundTripLast()));
         p.head("loomsocket_ping_round_trip_max_seconds", "gauge", "The longest ping round trip.");
         p.sample("loomsocket_ping_round_trip_max_seconds", null, null, seconds(m.pingRoundTripMax()));
-        return p.out.toString();
+    }
+
+    @Override
+    public void counter(String name, String help, long value) {
+        checkName(name);
+        head(name, "counter", help);
+        sample(name, null, null, Long.toString(value));
+    }
+
+    @Override
+    public void gauge(String name, String help, double value) {
+        checkName(name);
+        head(name, "gauge", help);
+        String v = value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+        sample(name, null, null, v);
+    }
+
+    private static void checkName(String name) {
+        if (!name.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
+            throw new IllegalArgumentException("not a Prometheus metric name: " + name);
+        }
     }
 
     private void gauge(String name, String help, long value) {
         head(name, "gauge", help);
-        sample(name, null, null, Long.toString(value));
-    }
-
-    private void counter(String name, String help, long value) {
-        head(name, "counter", help);
         sample(name, null, null, Long.toString(value));
     }
 

@@ -81,6 +81,7 @@ public final class WebSocketServer implements AutoCloseable {
     private final Set<SocketSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
     private final ServerMetrics metrics = new ServerMetrics();
+    private final java.util.List<MetricsSource> metricsSources = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ConnectionLimit connectionLimit; // handshaking and open connections
@@ -133,7 +134,7 @@ public final class WebSocketServer implements AutoCloseable {
         this.tls = tls;
         this.defaultEndpoint = defaultEndpoint;
         this.router = router;
-        this.requestHook = metricsPath == null ? requestHook : new MetricsEndpoint(metricsPath, requestHook, this::metrics);
+        this.requestHook = metricsPath == null ? requestHook : new MetricsEndpoint(metricsPath, requestHook, this::metricsText);
         this.sessionOptions = sessionOptions; // shared by every connection (immutable)
         this.budgets = new Budgets(new MemoryBudget(options.inboundBudget()), new MemoryBudget(options.outboundBudget()),
                 options.budgetGrace());
@@ -193,6 +194,19 @@ public final class WebSocketServer implements AutoCloseable {
      */
     public MetricsSnapshot metrics() {
         return metrics.snapshot(sessions, budgets);
+    }
+
+    /**
+     * {@link #metrics()} in the Prometheus text format, followed by what each
+     * {@linkplain #addMetricsSource added source} writes: what the metrics path serves.
+     */
+    public String metricsText() {
+        return PrometheusText.of(metrics(), metricsSources);
+    }
+
+    /** Serves {@code source}'s metrics with this server's (a cluster bridge's, say). */
+    public void addMetricsSource(MetricsSource source) {
+        metricsSources.add(java.util.Objects.requireNonNull(source, "source"));
     }
 
     /** Connections counted against {@link Builder#maxConnections}: in the handshake or open. */
