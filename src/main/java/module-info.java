@@ -18,4 +18,5 @@ module io.loomsocket {
     exports io.loomsocket.server;
     exports io.loomsocket.client;
     exports io.loomsocket.broadcast;
+    exports io.loomsocket.redis;
 }
