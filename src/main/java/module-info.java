@@ -19,4 +19,5 @@ module io.loomsocket {
     exports io.loomsocket.client;
     exports io.loomsocket.broadcast;
     exports io.loomsocket.cluster;
+    exports io.loomsocket.redis;
 }
