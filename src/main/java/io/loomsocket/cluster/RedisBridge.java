@@ -76,7 +76,7 @@ public final class RedisBridge implements BroadcastRelay, AutoCloseable {
         this.delivery = new RemoteDelivery(inbound, options.nodeId(),
                 sink != null ? sink : registry::deliverLocally, counters);
         this.publisher = new RedisPublisher(connector, options, counters);
-        this.subscriber = new RedisSubscriber(connector, options, channels, inbound, counters, publisher::offer,
+        this.subscriber = new RedisSubscriber(connector, options, channels, inbound, counters, publisher::offerProbe,
                 registry::size);
     }
 

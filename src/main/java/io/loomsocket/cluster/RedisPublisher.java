@@ -27,7 +27,7 @@ final class RedisPublisher implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
     private static final long MAX_BATCH_BYTES = 4L << 20;
 
-    private record Item(String channel, byte[] body) {}
+    private record Item(String channel, byte[] body, boolean probe) {}
 
     private final RedisConnector connector;
     private final BridgeCounters counters;
@@ -55,6 +55,15 @@ final class RedisPublisher implements AutoCloseable {
 
     /** Queues one PUBLISH; false (not queued) if the connection is down or the queue is full. */
     boolean offer(String channel, byte[] body) {
+        return offer(channel, body, false);
+    }
+
+    /** Queues a probe: as {@link #offer}, not counted as a publish. */
+    boolean offerProbe(String channel, byte[] body) {
+        return offer(channel, body, true);
+    }
+
+    private boolean offer(String channel, byte[] body, boolean probe) {
         if (!up) {
             return false;
         }
@@ -65,7 +74,7 @@ final class RedisPublisher implements AutoCloseable {
             queuedBytes.addAndGet(-body.length);
             return false;
         }
-        queue.add(new Item(channel, body));
+        queue.add(new Item(channel, body, probe));
         return true;
     }
 
@@ -126,6 +135,9 @@ final class RedisPublisher implements AutoCloseable {
                 c.flush();
                 for (; answered < batch.size(); answered++) {
                     RespValue reply = c.read();
+                    if (batch.get(answered).probe) {
+                        continue;
+                    }
                     if (reply instanceof RespValue.Error e) {
                         counters.publishFailures.increment();
                         LOG.log(System.Logger.Level.WARNING, "PUBLISH refused: {0}", e.message());
@@ -134,7 +146,11 @@ final class RedisPublisher implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
-                counters.publishFailures.add(batch.size() - answered); // in flight: may or may not have reached Redis
+                for (int i = answered; i < batch.size(); i++) {
+                    if (!batch.get(i).probe) {
+                        counters.publishFailures.increment(); // in flight: may or may not have reached Redis
+                    }
+                }
                 throw e;
             }
         }
@@ -144,7 +160,9 @@ final class RedisPublisher implements AutoCloseable {
         Item item;
         while ((item = queue.poll()) != null) {
             queuedBytes.addAndGet(-item.body.length);
-            counters.publishFailures.increment();
+            if (!item.probe) {
+                counters.publishFailures.increment();
+            }
         }
     }
 
