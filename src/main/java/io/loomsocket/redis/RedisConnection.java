@@ -91,12 +91,17 @@ public final class RedisConnection implements AutoCloseable {
         return handshake(new SocketTransport(socket), peer, uri, options);
     }
 
-    /** The handshake of {@link #open} on a transport already connected, without credentials. */
+    /**
+     * The handshake of {@link #open} on a transport already connected, without credentials.
+     * {@link Transport} is not exported: this is for the module itself (its tests, TLS later).
+     */
+    @SuppressWarnings("exports")
     public static RedisConnection over(Transport transport, RedisOptions options) throws IOException {
         return over(transport, null, options);
     }
 
-    /** The handshake of {@link #open} on a transport already connected, with {@code uri}'s credentials (null: none). */
+    /** {@link #over(Transport, RedisOptions)} with {@code uri}'s credentials (null: none); its host and port name the peer in messages. */
+    @SuppressWarnings("exports")
     public static RedisConnection over(Transport transport, RedisUri uri, RedisOptions options) throws IOException {
         return handshake(transport, uri == null ? String.valueOf(transport.remoteAddress()) : address(uri), uri, options);
     }
@@ -253,6 +258,11 @@ public final class RedisConnection implements AutoCloseable {
         if (closed.get()) {
             throw new IOException("the connection to Redis at " + peer + " is closed");
         }
+    }
+
+    /** Whether a thread is in {@link #read} or {@link #call} (holds the read lock): for tests. */
+    boolean isReading() {
+        return readLock.isLocked();
     }
 
     String peer() {
