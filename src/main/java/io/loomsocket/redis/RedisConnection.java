@@ -35,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * whatever {@code send} buffered, and reads the first reply due: do not mix it with an unfinished
  * pipeline. Both locks are {@link ReentrantLock}s (a virtual thread blocked in a monitor would pin
  * its carrier); the read lock is held while blocked in the transport's read, the write lock while
- * blocked in its write. {@link #close} takes no lock and may be called by any thread: it fails a
+ * blocked in its write. Lock order: the read lock, then the write lock ({@code call}); never the
+ * reverse. {@link #close} takes no lock and may be called by any thread: it fails a
  * blocked read or write.
  *
  * <p>Failures: an I/O error, the end of the stream, or a {@link RespProtocolException} closes the

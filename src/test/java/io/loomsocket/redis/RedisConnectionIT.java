@@ -377,6 +377,28 @@ class RedisConnectionIT {
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void theFixtureQuotesTheLogOfAServerThatDoesNotStart() {
+        assertThatThrownBy(() -> new RedisServerProcess("--no-such-directive", "x").close())
+                .isInstanceOf(IOException.class).hasMessageContaining("redis-server exited")
+                .hasMessageContaining("no-such-directive");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void overASocketTransportConnectedByTheCaller() throws Exception {
+        try (RedisServerProcess secured = new RedisServerProcess("--requirepass", "over-pw")) {
+            java.net.Socket s = new java.net.Socket("127.0.0.1", secured.port());
+            try (RedisConnection c = RedisConnection.over(new io.loomsocket.io.SocketTransport(s),
+                    secured.uri(null, "over-pw"), RedisOptions.defaults())) {
+                assertThat(c.protocol()).isEqualTo(3);
+                assertThat(c.call("PING")).isEqualTo(new RespValue.Simple("PONG"));
+            }
+            assertThat(s.isClosed()).as("close() closes the transport").isTrue();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void connectingToAClosedPortFailsWithItsAddress() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
