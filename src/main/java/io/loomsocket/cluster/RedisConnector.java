@@ -49,7 +49,7 @@ final class RedisConnector {
             socket.connect(new InetSocketAddress(uri.host(), uri.port()), timeout);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(timeout); // the handshake's bound; the caller sets its own after
-            RedisConnection c = RedisConnection.over(new SocketTransport(socket),
+            RedisConnection c = RedisConnection.over(new SocketTransport(socket), uri,
                     options.withClientName(options.clientName() + "-" + role));
             c.setReadTimeout(0);
             return c;
