@@ -30,7 +30,7 @@ class ClusterAuthIT {
                  Subscriber onA = Subscriber.join(a, "news");
                  Subscriber onB = Subscriber.join(b, "news");
                  Subscriber onWrong = Subscriber.join(wrong, "news")) {
-                ClusterIT.awaitSubscribers(redis, a, "news", 2);
+                ClusterIT.awaitSubscribers(redis, a.bridge, "news", 2);
                 a.registry.broadcast("news", "a:0");
                 b.registry.broadcast("news", "b:0");
                 wrong.registry.broadcast("news", "wrong:0");

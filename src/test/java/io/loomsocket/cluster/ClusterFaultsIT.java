@@ -75,7 +75,7 @@ class ClusterFaultsIT {
             all.put(n, subs);
         }
         for (String topic : TOPICS) {
-            ClusterIT.awaitSubscribers(redis, nodes.get(0), topic, names.length);
+            ClusterIT.awaitSubscribers(redis, nodes.get(0).bridge, topic, names.length);
         }
         return all;
     }
@@ -227,7 +227,7 @@ class ClusterFaultsIT {
             Eventually.await("both subscribers reconnected", WAIT,
                     () -> cluster.keySet().stream().allMatch(n -> n.bridge.stats().reconnects() >= 1));
             for (String topic : TOPICS) {
-                ClusterIT.awaitSubscribers(redis, cluster.keySet().iterator().next(), topic, 2);
+                ClusterIT.awaitSubscribers(redis, cluster.keySet().iterator().next().bridge, topic, 2);
             }
         }
         awaitCrossNodeDelivery(cluster, 50, WAIT);
@@ -258,7 +258,7 @@ class ClusterFaultsIT {
         ClusterNode b = node("b");
         Subscriber onB = Subscriber.join(b, "big");
         closeables.add(onB);
-        ClusterIT.awaitSubscribers(redis, a, "big", 1);
+        ClusterIT.awaitSubscribers(redis, a.bridge, "big", 1);
         try (RedisConnection admin = redis.connect()) {
             admin.callOrThrow("CONFIG", "SET", "client-output-buffer-limit", "pubsub 262144 131072 1");
             byte[] mib = new byte[1 << 20];
@@ -268,7 +268,7 @@ class ClusterFaultsIT {
             Eventually.await("a's 16 messages published", WAIT, () -> a.bridge.stats().published() == 16);
             Eventually.await("b's subscriber cut and back", WAIT, () -> b.bridge.stats().reconnects() >= 1);
             admin.callOrThrow("CONFIG", "SET", "client-output-buffer-limit", "pubsub 33554432 8388608 60");
-            ClusterIT.awaitSubscribers(redis, a, "big", 1);
+            ClusterIT.awaitSubscribers(redis, a.bridge, "big", 1);
             a.registry.broadcast("big", "after the cut");
             Eventually.await("delivery after the cut", WAIT, () -> onB.texts().contains("after the cut"));
         }

@@ -62,9 +62,9 @@ class ClusterIT {
     }
 
     /** Waits until Redis counts {@code n} subscribers of {@code topic}'s channel (one per node). */
-    static void awaitSubscribers(RedisServerProcess redis, ClusterNode any, String topic, long n) throws Exception {
+    static void awaitSubscribers(RedisServerProcess redis, RedisBridge any, String topic, long n) throws Exception {
         try (RedisConnection admin = redis.connect()) {
-            Eventually.await("PUBSUB NUMSUB " + topic + " = " + n, WAIT, () -> numsub(admin, any.bridge.channelOf(topic)),
+            Eventually.await("PUBSUB NUMSUB " + topic + " = " + n, WAIT, () -> numsub(admin, any.channelOf(topic)),
                     v -> v == n);
         }
     }
@@ -90,7 +90,7 @@ class ClusterIT {
         for (ClusterNode n : nodes) {
             subs.put(n, List.of(subscribe(n, "news"), subscribe(n, "news")));
         }
-        awaitSubscribers(redis, nodes.get(0), "news", 3);
+        awaitSubscribers(redis, nodes.get(0).bridge, "news", 3);
 
         int perNode = 500;
         List<Thread> publishers = new ArrayList<>();
@@ -170,7 +170,7 @@ class ClusterIT {
         ClusterNode a = node("a");
         ClusterNode b = node("b");
         Subscriber onB = subscribe(b, "blobs");
-        awaitSubscribers(redis, a, "blobs", 1);
+        awaitSubscribers(redis, a.bridge, "blobs", 1);
         int[] sizes = {0, 64 << 10, 1 << 20, 16 << 20};
         List<byte[]> sent = new ArrayList<>();
         for (int size : sizes) {
