@@ -40,7 +40,9 @@ public record ClusterOptions(long nodeId, Backoff reconnect, Duration linger, Du
             throw new IllegalArgumentException("nodeId 0 is reserved");
         }
         Objects.requireNonNull(reconnect, "reconnect");
-        positive(linger.plusNanos(1), "linger");
+        if (linger == null || linger.isNegative()) {
+            throw new IllegalArgumentException("linger must not be negative: " + linger);
+        }
         positive(pingInterval, "pingInterval");
         positive(probeInterval, "probeInterval");
         positive(probeTimeout, "probeTimeout");
