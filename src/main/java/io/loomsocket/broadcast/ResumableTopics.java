@@ -165,7 +165,9 @@ public final class ResumableTopics {
      * Makes {@code ws} a member of {@code topic}, first sending what it missed since {@code since}
      * (a {@link Offset#token()} the client kept; null for live only).
      *
-     * @throws IllegalArgumentException if {@code since} is not a token
+     * @throws IllegalArgumentException if {@code since} is not a token, or is of this epoch but
+     *     ahead of the topic's next offset (no such offset was given out); the connection is then
+     *     not subscribed
      */
     public Resume subscribe(String topic, WebSocket ws, String since) {
         Offset from = since == null ? null : Offset.parse(since);
@@ -177,9 +179,13 @@ public final class ResumableTopics {
                 result = new Resume.Live(new Offset(history.epoch(), history.nextOffset(topic)));
             } else if (from.epoch() != history.epoch()) {
                 result = new Resume.EpochChanged(from.epoch(), history.epoch());
+            } else if (from.value() >= history.nextOffset(topic)) {
+                // Of this epoch, yet past anything published: not an offset this node gave out.
+                throw new IllegalArgumentException("offset " + from.token() + " is ahead of topic " + topic
+                        + "'s next offset " + history.nextOffset(topic));
             } else {
                 long oldest = history.oldest(topic);
-                List<TopicHistory.Entry> missed = history.after(topic, Math.min(from.value(), history.nextOffset(topic) - 1));
+                List<TopicHistory.Entry> missed = history.after(topic, from.value());
                 for (TopicHistory.Entry e : missed) {
                     BroadcastRegistry.broadcast(List.of(ws), e.text(), registry.policy());
                 }

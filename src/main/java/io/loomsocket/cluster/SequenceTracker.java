@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class SequenceTracker {
 
-    /** Fewer origins than this are kept per topic; past it the stalest is forgotten. */
+    /** At most this many origins are kept per topic; past it the stalest is forgotten. */
     static final int MAX_ORIGINS_PER_TOPIC = 1024;
 
     /** What one sequence number means. {@code gap}: messages missing before it. */

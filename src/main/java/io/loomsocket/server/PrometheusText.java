@@ -23,7 +23,16 @@ final class PrometheusText implements MetricsSource.MetricsSink {
         PrometheusText p = new PrometheusText();
         p.snapshot(m);
         for (MetricsSource source : sources) {
-            source.describe(p);
+            int mark = p.out.length();
+            try {
+                source.describe(p);
+            } catch (RuntimeException e) {
+                // One broken source must not take the server's own metrics down with it.
+                p.out.setLength(mark);
+                p.out.append("# metrics source ").append(source.getClass().getName().replace('\n', ' '))
+                        .append(" failed: ").append(String.valueOf(e.getMessage()).replace('\n', ' ')).append('\n');
+                System.getLogger(PrometheusText.class.getName()).log(System.Logger.Level.WARNING, "metrics source failed", e);
+            }
         }
         return p.out.toString();
     }

@@ -218,6 +218,19 @@ class ResumableTopicsTest {
     }
 
     @Test
+    void anOffsetOfThisEpochAheadOfTheTopicIsRefused() throws IOException {
+        publish("t", 1, 3);
+        Pair p = local.open();
+        String ahead = new Offset(topics.epoch(), 4).token();
+        assertThatThrownBy(() -> topics.subscribe("t", p.session(), ahead))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("offset " + ahead + " is ahead of topic t's next offset 4");
+        assertThat(registry.size("t")).as("not subscribed").isZero();
+        assertThat(topics.subscribe("t", p.session(), new Offset(topics.epoch(), 3).token()))
+                .isEqualTo(new Resume.Resumed(0));
+    }
+
+    @Test
     void parseReadsTokensAndNamesWhatIsWrong() {
         assertThat(Offset.parse("abc:42")).isEqualTo(new Offset(0xabc, 42));
         assertThat(Offset.parse("1:0")).isEqualTo(new Offset(1, 0));

@@ -115,7 +115,7 @@ class MetricsSourceTest {
     }
 
     @Test
-    void anInvalidMetricNameIsRefused() {
+    void aSourceWithAnInvalidMetricNameIsLeftOutWithAComment() {
         AtomicReference<String> name = new AtomicReference<>();
         AtomicBoolean gauge = new AtomicBoolean();
         server.addMetricsSource(sink -> {
@@ -130,9 +130,12 @@ class MetricsSourceTest {
             for (boolean g : new boolean[] {false, true}) {
                 name.set(bad);
                 gauge.set(g);
-                assertThatThrownBy(server::metricsText).as("%s %s", g ? "gauge" : "counter", bad)
-                        .isInstanceOf(IllegalArgumentException.class)
-                        .hasMessage("not a Prometheus metric name: " + bad);
+                // The source is refused; the server's own metrics are still served, with a comment saying why.
+                String text = server.metricsText();
+                assertThat(text).as("%s %s", g ? "gauge" : "counter", bad)
+                        .startsWith("# HELP loomsocket_connections_open ")
+                        .endsWith(" failed: not a Prometheus metric name: " + bad.replace('\n', ' ') + "\n")
+                        .doesNotContain("Help.");
             }
         }
         name.set("loomsocket_fine_total");
