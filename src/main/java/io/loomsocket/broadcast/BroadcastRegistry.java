@@ -266,6 +266,18 @@ public final class BroadcastRegistry {
         return deliver(members(topic, null), type, payload, counters, policy);
     }
 
+    /**
+     * {@link #deliverLocally(String, Opcode, byte[])} to the members {@code skip} does not match
+     * (a resumable topic skips the members still catching up on what they missed). {@code skip}
+     * is called with no lock held.
+     */
+    public int deliverLocally(String topic, Opcode type, byte[] payload, java.util.function.Predicate<WebSocket> skip) {
+        requireData(type);
+        List<BroadcastTarget> to = members(topic, null);
+        to.removeIf(t -> skip.test((WebSocket) t));
+        return deliver(to, type, payload, counters, policy);
+    }
+
     /** Sends {@code text} to every connection subscribed to any topic, except {@code exclude} (may be null). */
     public int broadcastAll(String text, WebSocket exclude) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
@@ -408,7 +420,7 @@ public final class BroadcastRegistry {
         try {
             Set<BroadcastTarget> set = stripe.members.get(topic);
             if (set == null) {
-                return List.of();
+                return new ArrayList<>(0);
             }
             List<BroadcastTarget> copy = new ArrayList<>(set);
             if (exclude != null) {

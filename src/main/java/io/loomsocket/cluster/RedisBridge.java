@@ -55,6 +55,7 @@ public final class RedisBridge implements BroadcastRelay, AutoCloseable {
     private final ClusterOptions options;
     private final Channels channels;
     private final BridgeCounters counters = new BridgeCounters();
+    private final RedisConnector connector;
     private final RedisPublisher publisher;
     private final RedisSubscriber subscriber;
     private final RemoteDelivery delivery;
@@ -71,7 +72,7 @@ public final class RedisBridge implements BroadcastRelay, AutoCloseable {
         for (int i = 0; i < SEQUENCE_STRIPES; i++) {
             sequenceLocks[i] = new ReentrantLock();
         }
-        RedisConnector connector = new RedisConnector(uri, redisOptions, options.reconnect(), options.connectTimeout());
+        this.connector = new RedisConnector(uri, redisOptions, options.reconnect(), options.connectTimeout());
         this.inbound = new InboundQueue(options.inboundMessages(), options.inboundBytes());
         this.delivery = new RemoteDelivery(inbound, options.nodeId(),
                 sink != null ? sink : registry::deliverLocally, counters);
@@ -158,6 +159,73 @@ public final class RedisBridge implements BroadcastRelay, AutoCloseable {
         if (!queued) {
             counters.publishFailures.increment();
         }
+    }
+
+    /**
+     * The history script: one atomic step that sets the topic's epoch if it has none, numbers the
+     * message (n: 1, 2, ... per epoch, so a trimmed history tells exactly how many were lost),
+     * appends it to the topic's stream (trimmed to ARGV[1] entries), and publishes it with the
+     * epoch, the entry's id and n, so every node renders the same offset.
+     */
+    static final String HISTORY_SCRIPT = String.join("\n",
+            "redis.call('SET', KEYS[3], ARGV[3], 'NX')",
+            "local epoch = redis.call('GET', KEYS[3])",
+            "local n = redis.call('INCR', KEYS[4])",
+            "local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'n', n, 'e', ARGV[2])",
+            "redis.call('PUBLISH', KEYS[2], 'S' .. epoch .. ' ' .. id .. ' ' .. n .. '\\n' .. ARGV[2])",
+            "return id");
+
+    /**
+     * Publishes a message of a resumable topic: it goes through Redis first (history, then
+     * pub/sub), and every node, this one included, delivers it when it comes back with its
+     * offset. False if it could not be queued (Redis down, queue full): counted as a failure.
+     */
+    boolean publishToHistory(String topic, Opcode type, byte[] payload, int maxLen, String epochCandidate) {
+        if (closed) {
+            return false;
+        }
+        ReentrantLock lock = sequenceLocks[Math.floorMod(topic.hashCode(), SEQUENCE_STRIPES)];
+        boolean queued;
+        lock.lock();
+        try {
+            long seq = sequences.computeIfAbsent(topic, t -> new AtomicLong()).incrementAndGet();
+            byte[] env = Envelope.of(type, options.nodeId(), seq, RemoteDelivery.nowMicros(), payload).encode();
+            queued = publisher.isUp() && publisher.offerCommand(new Object[] {"EVAL", HISTORY_SCRIPT, 4,
+                    channels.history(topic), channels.topic(topic), channels.epoch(topic), channels.counter(topic),
+                    maxLen, env, epochCandidate},
+                    env.length);
+        } finally {
+            lock.unlock();
+        }
+        if (!queued) {
+            counters.publishFailures.increment();
+        }
+        return queued;
+    }
+
+    /** Sends a resumable topic's messages to {@code sink} instead of the local sink. */
+    void streamSink(RemoteDelivery.StreamSink sink) {
+        delivery.streamSink(sink);
+    }
+
+    RedisConnector connector() {
+        return connector;
+    }
+
+    Channels channels() {
+        return channels;
+    }
+
+    ClusterOptions options() {
+        return options;
+    }
+
+    /**
+     * Waits until this node's subscription to {@code topic}'s channel is in place at Redis (the
+     * topic must have a local member); false if not within {@code timeout}.
+     */
+    public boolean awaitSubscribed(String topic, java.time.Duration timeout) throws InterruptedException {
+        return subscriber.awaitConfirmed(channels.topic(topic), timeout.toNanos());
     }
 
     @Override

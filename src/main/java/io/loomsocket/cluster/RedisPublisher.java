@@ -27,7 +27,8 @@ final class RedisPublisher implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
     private static final long MAX_BATCH_BYTES = 4L << 20;
 
-    private record Item(String channel, byte[] body, boolean probe) {}
+    /** One command: PUBLISH channel body, or a resumable topic's history script. */
+    private record Item(Object[] command, long bytes, boolean probe) {}
 
     private final RedisConnector connector;
     private final BridgeCounters counters;
@@ -64,17 +65,26 @@ final class RedisPublisher implements AutoCloseable {
     }
 
     private boolean offer(String channel, byte[] body, boolean probe) {
+        return offer(new Object[] {"PUBLISH", channel, body}, body.length, probe);
+    }
+
+    /** Queues any command whose reply is not an error when it worked (a history script's EVAL). */
+    boolean offerCommand(Object[] command, long bytes) {
+        return offer(command, bytes, false);
+    }
+
+    private boolean offer(Object[] command, long bytes, boolean probe) {
         if (!up) {
             return false;
         }
         if (queue.size() >= maxMessages) {
             return false;
         }
-        if (queuedBytes.addAndGet(body.length) > maxBytes) {
-            queuedBytes.addAndGet(-body.length);
+        if (queuedBytes.addAndGet(bytes) > maxBytes) {
+            queuedBytes.addAndGet(-bytes);
             return false;
         }
-        queue.add(new Item(channel, body, probe));
+        queue.add(new Item(command, bytes, probe));
         return true;
     }
 
@@ -120,17 +130,17 @@ final class RedisPublisher implements AutoCloseable {
             }
             batch.clear();
             batch.add(first);
-            long bytes = first.body.length;
+            long bytes = first.bytes;
             Item next;
             while (batch.size() < MAX_BATCH && bytes < MAX_BATCH_BYTES && (next = queue.poll()) != null) {
                 batch.add(next);
-                bytes += next.body.length;
+                bytes += next.bytes;
             }
             queuedBytes.addAndGet(-bytes);
             int answered = 0;
             try {
                 for (Item item : batch) {
-                    c.send("PUBLISH", item.channel, item.body);
+                    c.send(item.command);
                 }
                 c.flush();
                 for (; answered < batch.size(); answered++) {
@@ -140,7 +150,7 @@ final class RedisPublisher implements AutoCloseable {
                     }
                     if (reply instanceof RespValue.Error e) {
                         counters.publishFailures.increment();
-                        LOG.log(System.Logger.Level.WARNING, "PUBLISH refused: {0}", e.message());
+                        LOG.log(System.Logger.Level.WARNING, "{0} refused: {1}", batch.get(answered).command[0], e.message());
                     } else {
                         counters.published.increment();
                     }
@@ -159,7 +169,7 @@ final class RedisPublisher implements AutoCloseable {
     private void failQueued() {
         Item item;
         while ((item = queue.poll()) != null) {
-            queuedBytes.addAndGet(-item.body.length);
+            queuedBytes.addAndGet(-item.bytes);
             if (!item.probe) {
                 counters.publishFailures.increment();
             }

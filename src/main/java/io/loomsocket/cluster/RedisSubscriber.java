@@ -59,6 +59,10 @@ final class RedisSubscriber implements AutoCloseable {
     private final Condition signal = signalLock.newCondition();
     private boolean signalled; // guarded by signalLock
 
+    private final Set<String> confirmed = ConcurrentHashMap.newKeySet(); // channels Redis acknowledged, this connection
+    private final ReentrantLock ackLock = new ReentrantLock();
+    private final Condition acked = ackLock.newCondition();
+
     private final Thread manager;
     private volatile boolean closed;
     private volatile boolean up;
@@ -110,6 +114,35 @@ final class RedisSubscriber implements AutoCloseable {
         return Set.copyOf(wanted.keySet());
     }
 
+    private void signalAcked() {
+        ackLock.lock();
+        try {
+            acked.signalAll();
+        } finally {
+            ackLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until Redis has acknowledged the subscription of {@code channel} on the current
+     * connection; false if it has not within {@code timeoutNanos}.
+     */
+    boolean awaitConfirmed(String channel, long timeoutNanos) throws InterruptedException {
+        ackLock.lock();
+        try {
+            long left = timeoutNanos;
+            while (!confirmed.contains(channel)) {
+                if (left <= 0 || closed) {
+                    return false;
+                }
+                left = acked.awaitNanos(Math.min(left, 50_000_000L)); // re-checked: an ack may land between contains and await
+            }
+            return true;
+        } finally {
+            ackLock.unlock();
+        }
+    }
+
     private void wake() {
         signalLock.lock();
         try {
@@ -151,6 +184,7 @@ final class RedisSubscriber implements AutoCloseable {
                     }
                 } finally {
                     up = false;
+                    confirmed.clear();
                     c.close();
                     if (reader != null) {
                         reader.join(5000);
@@ -299,6 +333,14 @@ final class RedisSubscriber implements AutoCloseable {
                     case "subscribe", "unsubscribe" -> {
                         if (items.size() >= 3 && items.get(2) instanceof RespValue.Int n) {
                             confirmedChannels = (int) n.value();
+                        }
+                        if (items.size() >= 2) {
+                            if (kind.equals("subscribe")) {
+                                confirmed.add(text(items.get(1)));
+                            } else {
+                                confirmed.remove(text(items.get(1)));
+                            }
+                            signalAcked();
                         }
                     }
                     default -> {} // "pong" under RESP2

@@ -38,6 +38,17 @@ final class RemoteDelivery implements AutoCloseable {
         this.thread = Thread.ofVirtual().name("loomsocket-redis-delivery").start(this::run);
     }
 
+    /** Where a resumable topic's messages go, with their offsets. */
+    interface StreamSink {
+        void deliver(String topic, String epoch, StreamId id, long n, io.loomsocket.protocol.Opcode type, byte[] payload);
+    }
+
+    private volatile StreamSink streamSink;
+
+    void streamSink(StreamSink s) {
+        this.streamSink = s;
+    }
+
     void addListener(DiscontinuityListener l) {
         listeners.add(l);
     }
@@ -70,14 +81,22 @@ final class RemoteDelivery implements AutoCloseable {
 
     private void message(Message m) {
         Envelope env;
+        StreamMessage stream = null;
         try {
-            env = Envelope.decode(m.body());
+            if (m.body().length > 0 && m.body()[0] == StreamMessage.MARK) {
+                stream = StreamMessage.decode(m.body());
+                env = Envelope.decode(stream.envelope());
+            } else {
+                env = Envelope.decode(m.body());
+            }
         } catch (IllegalArgumentException e) {
             counters.malformed.increment();
             LOG.log(System.Logger.Level.WARNING, "dropped a message on topic {0}: {1}", m.topic(), e.getMessage());
             return;
         }
-        if (env.origin() == nodeId) {
+        // A resumable topic's message is delivered here too when it comes back, with the offset
+        // Redis gave it: its origin did not deliver it at once.
+        if (env.origin() == nodeId && stream == null) {
             counters.ownEchoDropped.increment();
             return;
         }
@@ -96,9 +115,16 @@ final class RemoteDelivery implements AutoCloseable {
                 emit(new Discontinuity(m.topic(), Discontinuity.Reason.SEQUENCE_GAP, seen.gap(), env.origin(), Instant.now()));
             }
         }
-        counters.latency.record(nowMicros() - env.publishedAtMicros());
+        if (env.origin() != nodeId) {
+            counters.latency.record(nowMicros() - env.publishedAtMicros());
+        }
         try {
-            sink.deliver(m.topic(), env.type(), env.payload());
+            StreamSink ss = streamSink;
+            if (stream != null && ss != null) {
+                ss.deliver(m.topic(), stream.epoch(), stream.id(), stream.n(), env.type(), env.payload());
+            } else {
+                sink.deliver(m.topic(), env.type(), env.payload());
+            }
             counters.received.increment();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "local delivery on topic " + m.topic() + " failed", e);
