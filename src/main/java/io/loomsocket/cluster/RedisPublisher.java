@@ -34,6 +34,7 @@ final class RedisPublisher implements AutoCloseable {
     private final BridgeCounters counters;
     private final int maxMessages;
     private final long maxBytes;
+    private final long livenessMillis;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final Thread thread;
@@ -47,6 +48,7 @@ final class RedisPublisher implements AutoCloseable {
         this.counters = counters;
         this.maxMessages = options.publishMessages();
         this.maxBytes = options.publishBytes();
+        this.livenessMillis = options.livenessTimeout().toMillis();
         this.thread = Thread.ofVirtual().name("loomsocket-redis-publisher").start(this::run);
     }
 
@@ -96,6 +98,13 @@ final class RedisPublisher implements AutoCloseable {
                     return;
                 }
                 connection = c;
+                try {
+                    // A Redis that stops answering (paused, partitioned) costs one timeout, not a hang.
+                    c.setReadTimeout(livenessMillis);
+                } catch (IOException e) {
+                    c.close();
+                    continue;
+                }
                 if (everUp) {
                     counters.reconnects.increment();
                 }
