@@ -329,10 +329,10 @@ public final class RespParser {
             if (d < 0 || d > 9) {
                 throw new RespProtocolException("bad " + what + " " + quote(from, to));
             }
-            value = value * 10 - d; // accumulated negatively: Long.MIN_VALUE fits
-            if (value > 0) {
+            if (value < (Long.MIN_VALUE + d) / 10) { // accumulated negatively, so that Long.MIN_VALUE fits
                 throw new RespProtocolException("bad " + what + " " + quote(from, to) + " (beyond 64 bits)");
             }
+            value = value * 10 - d;
         }
         if (!negative) {
             if (value == Long.MIN_VALUE) {
