@@ -35,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * whatever {@code send} buffered, and reads the first reply due: do not mix it with an unfinished
  * pipeline. Both locks are {@link ReentrantLock}s (a virtual thread blocked in a monitor would pin
  * its carrier); the read lock is held while blocked in the transport's read, the write lock while
- * blocked in its write. {@link #close} takes no lock and may be called by any thread: it fails a
+ * blocked in its write. Lock order: the read lock, then the write lock ({@code call}); never the
+ * reverse. {@link #close} takes no lock and may be called by any thread: it fails a
  * blocked read or write.
  *
  * <p>Failures: an I/O error, the end of the stream, or a {@link RespProtocolException} closes the
@@ -91,12 +92,17 @@ public final class RedisConnection implements AutoCloseable {
         return handshake(new SocketTransport(socket), peer, uri, options);
     }
 
-    /** The handshake of {@link #open} on a transport already connected, without credentials. */
+    /**
+     * The handshake of {@link #open} on a transport already connected, without credentials.
+     * {@link Transport} is not exported: this is for the module itself (its tests, TLS later).
+     */
+    @SuppressWarnings("exports")
     public static RedisConnection over(Transport transport, RedisOptions options) throws IOException {
         return over(transport, null, options);
     }
 
-    /** The handshake of {@link #open} on a transport already connected, with {@code uri}'s credentials (null: none). */
+    /** {@link #over(Transport, RedisOptions)} with {@code uri}'s credentials (null: none); its host and port name the peer in messages. */
+    @SuppressWarnings("exports")
     public static RedisConnection over(Transport transport, RedisUri uri, RedisOptions options) throws IOException {
         return handshake(transport, uri == null ? String.valueOf(transport.remoteAddress()) : address(uri), uri, options);
     }
@@ -253,6 +259,11 @@ public final class RedisConnection implements AutoCloseable {
         if (closed.get()) {
             throw new IOException("the connection to Redis at " + peer + " is closed");
         }
+    }
+
+    /** Whether a thread is in {@link #read} or {@link #call} (holds the read lock): for tests. */
+    boolean isReading() {
+        return readLock.isLocked();
     }
 
     String peer() {

@@ -25,6 +25,10 @@ public final class RespWriter {
     private byte[] buf = new byte[INITIAL];
     private int size;
 
+    /** An empty buffer (4 KiB to begin with). */
+    public RespWriter() {
+    }
+
     /** One command, encoded. */
     public static byte[] command(Object... args) {
         RespWriter w = new RespWriter();
