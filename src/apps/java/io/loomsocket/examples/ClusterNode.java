@@ -88,7 +88,7 @@ public final class ClusterNode implements AutoCloseable {
         return statsLine(bridge.stats());
     }
 
-    static String statsLine(BridgeStats s) {
+    public static String statsLine(BridgeStats s) {
         return "cluster_up=" + (s.publisherUp() && s.subscriberUp() ? 1 : 0)
                 + " cluster_published=" + s.published()
                 + " cluster_publish_failures=" + s.publishFailures()
