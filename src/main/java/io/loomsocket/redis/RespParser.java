@@ -205,28 +205,28 @@ public final class RespParser {
         return switch (type) {
             case '+' -> new RespValue.Simple(text(from, cr));
             case '-' -> new RespValue.Error(text(from, cr));
-            case ':' -> new RespValue.Int(parseLong(from, cr, "integer"));
+            case ':' -> new RespValue.Int(RespLines.parseLong(buf, from, cr, "integer"));
             case '_' -> {
                 if (cr != from) {
-                    throw new RespProtocolException("bad null: '_' followed by " + quote(from, cr));
+                    throw new RespProtocolException("bad null: '_' followed by " + RespLines.quote(buf, from, cr));
                 }
                 yield RespValue.NULL;
             }
-            case ',' -> new RespValue.Double(parseDouble(from, cr));
+            case ',' -> new RespValue.Double(RespLines.parseDouble(buf, from, cr));
             case '#' -> {
                 if (cr - from == 1 && (buf[from] == 't' || buf[from] == 'f')) {
                     yield new RespValue.Bool(buf[from] == 't');
                 }
-                throw new RespProtocolException("bad boolean " + quote(from, cr) + " (t or f)");
+                throw new RespProtocolException("bad boolean " + RespLines.quote(buf, from, cr) + " (t or f)");
             }
-            case '(' -> new RespValue.BigNumber(parseBigNumber(from, cr));
+            case '(' -> new RespValue.BigNumber(RespLines.parseBigNumber(buf, from, cr));
             case '$', '=', '!' -> beginBulk(type, from, cr);
             default -> beginAggregate(type, from, cr); // '*', '~', '>', '%', '|' (isType checked the rest)
         };
     }
 
     private RespValue beginBulk(byte type, int from, int cr) throws RespProtocolException {
-        long len = parseLong(from, cr, "length");
+        long len = RespLines.parseLong(buf, from, cr, "length");
         if (len == -1 && type == '$') {
             return RespValue.NULL;
         }
@@ -274,7 +274,7 @@ public final class RespParser {
     }
 
     private RespValue beginAggregate(byte type, int from, int cr) throws RespProtocolException {
-        long n = parseLong(from, cr, "length");
+        long n = RespLines.parseLong(buf, from, cr, "length");
         if (n == -1 && type == '*') {
             return RespValue.NULL;
         }
@@ -310,87 +310,7 @@ public final class RespParser {
     }
 
     private String text(int from, int to) {
-        return new String(buf, from, to - from, StandardCharsets.UTF_8);
-    }
-
-    /** A strict decimal: an optional '-', then 1 to 19 digits, within a long. */
-    private long parseLong(int from, int to, String what) throws RespProtocolException {
-        int i = from;
-        boolean negative = i < to && buf[i] == '-';
-        if (negative) {
-            i++;
-        }
-        if (i == to || to - i > 19) {
-            throw new RespProtocolException("bad " + what + " " + quote(from, to));
-        }
-        long value = 0;
-        for (; i < to; i++) {
-            int d = buf[i] - '0';
-            if (d < 0 || d > 9) {
-                throw new RespProtocolException("bad " + what + " " + quote(from, to));
-            }
-            if (value < (Long.MIN_VALUE + d) / 10) { // accumulated negatively, so that Long.MIN_VALUE fits
-                throw new RespProtocolException("bad " + what + " " + quote(from, to) + " (beyond 64 bits)");
-            }
-            value = value * 10 - d;
-        }
-        if (!negative) {
-            if (value == Long.MIN_VALUE) {
-                throw new RespProtocolException("bad " + what + " " + quote(from, to) + " (beyond 64 bits)");
-            }
-            value = -value;
-        }
-        return value;
-    }
-
-    private double parseDouble(int from, int to) throws RespProtocolException {
-        String s = text(from, to);
-        switch (s) {
-            case "inf", "+inf":
-                return java.lang.Double.POSITIVE_INFINITY;
-            case "-inf":
-                return java.lang.Double.NEGATIVE_INFINITY;
-            case "nan", "-nan":
-                return java.lang.Double.NaN;
-            default:
-                break;
-        }
-        boolean ok = !s.isEmpty();
-        for (int i = 0; i < s.length() && ok; i++) {
-            char c = s.charAt(i);
-            ok = (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E';
-        }
-        if (ok) {
-            try {
-                return java.lang.Double.parseDouble(s);
-            } catch (NumberFormatException e) {
-                // below
-            }
-        }
-        throw new RespProtocolException("bad double " + quote(from, to));
-    }
-
-    private String parseBigNumber(int from, int to) throws RespProtocolException {
-        int i = from < to && buf[from] == '-' ? from + 1 : from;
-        if (i == to) {
-            throw new RespProtocolException("bad big number " + quote(from, to));
-        }
-        for (; i < to; i++) {
-            if (buf[i] < '0' || buf[i] > '9') {
-                throw new RespProtocolException("bad big number " + quote(from, to));
-            }
-        }
-        return text(from, to);
-    }
-
-    /** Up to 40 bytes of the line, quoted, non-printable bytes as \xNN: for error messages. */
-    private String quote(int from, int to) {
-        StringBuilder sb = new StringBuilder("'");
-        for (int i = from; i < Math.min(to, from + 40); i++) {
-            int b = buf[i] & 0xff;
-            sb.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b));
-        }
-        return sb.append(to - from > 40 ? "...'" : "'").toString();
+        return RespLines.text(buf, from, to);
     }
 
     /** An aggregate being filled: its type byte, how many items it still needs, those it has. */
