@@ -36,12 +36,14 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     + "wss:// checks the server's certificate against the JDK's trust store (-Djavax.net.ssl.trustStore=...)\n"
                     + "and the host name; --insecure (tests only) accepts any certificate, with a warning on stderr.",
                     List.of("header", "subprotocol", "max-size"), List.of("ping", "deflate", "insecure"), 1),
-            spec("broadcast", "broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]] [--no-deflate]",
+            spec("broadcast", "broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]] [--no-deflate]"
+                    + " [--redis redis://[user:password@]host:port[/prefix]]",
                     "The tutorial's broadcast: a text message exactly \"broadcast\" sends \"Broadcast message!\" to every\n"
                     + "other open connection (not the sender); any other message is answered nothing.\n"
                     + "--relay: every message goes to every connection on the same path instead, encoded once;\n"
-                    + "--exclude-sender (with --relay): not back to its sender.\n" + DEFLATE,
-                    SERVER, List.of("relay", "exclude-sender", "no-deflate"), 0),
+                    + "--exclude-sender (with --relay): not back to its sender.\n" + DEFLATE + "\n" + RedisFlag.HELP + "\n"
+                    + "Clustered, the others are the connections of every node (with --relay: on the same path).",
+                    List.of("host", "port", RedisFlag.NAME), List.of("relay", "exclude-sender", "no-deflate"), 0),
             spec("heartbeat-echo", "heartbeat-echo [--port 8765] [--host 127.0.0.1] [--ping-interval 10s] [--ping-timeout 5s] [--echo]",
                     "The tutorial's heartbeat: a ping every --ping-interval; a peer that answers neither with a pong nor\n"
                     + "with a text message \"pong\" within --ping-timeout is dropped (1011). Messages are answered nothing,\n"
@@ -56,20 +58,27 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     "The tutorial's two-step chat: until the client sends exactly Hi (answered success), every\n"
                     + "message is answered \"connected fail\"; then each text message T is answered \"success,get mess: T\".",
                     SERVER, List.of(), 0),
-            spec("json-chat", "json-chat [--port 9090] [--host 127.0.0.1] [--variant server-ws|ws-server]",
+            spec("json-chat", "json-chat [--port 9090] [--host 127.0.0.1] [--variant server-ws|ws-server]"
+                    + " [--redis redis://[user:password@]host:port[/prefix]]",
                     "The tutorial's JSON chat room (seed 001): register, send, unregister; logins and logouts announced.\n"
-                    + "--variant ws-server speaks the seed's WS_Server instead: each message is answered to its sender alone.",
-                    List.of("host", "port", "variant"), List.of(), 0),
+                    + "--variant ws-server speaks the seed's WS_Server instead: each message is answered to its sender alone.\n"
+                    + RedisFlag.HELP + "\n"
+                    + "Clustered, the room spans every node: messages, logins and logouts reach the users of every node, and\n"
+                    + "each user_list names them all (this node's first, then the others' sorted), refreshed every second from\n"
+                    + "Redis; the users of a node that dies are announced as logouts (\"U left\") within about 3 seconds.",
+                    List.of("host", "port", "variant", RedisFlag.NAME), List.of(), 0),
             spec("channels", "channels [--port 8765] [--host 127.0.0.1] [--token T] [--interval 500ms] [--seed N]",
                     "JSON channels with a simulated BTC/USD ticker on ticker_btc.",
                     List.of("host", "port", "token", "interval", "seed"), List.of(), 0),
             spec("demo", "demo [--port 8080] [--host 127.0.0.1] [--no-deflate] [--stats 10s] [--metrics-path /metrics]"
-                    + " [--trust-proxy 127.0.0.1]",
+                    + " [--trust-proxy 127.0.0.1] [--redis redis://[user:password@]host:port[/prefix]]",
                     "A web page at / with the chat (/chat) and the live ticker (/channels).\n" + DEFLATE + "\n" + STATS + "\n"
                     + "--trust-proxy ADDR[,ADDR...]: behind a reverse proxy at these IP addresses (nginx: docs/deploy.md), the\n"
                     + "client's address comes from its X-Forwarded-For, for the log and the connection's attributes. Off by\n"
-                    + "default: anyone who can reach the port directly could send that header.",
-                    List.of("host", "port", "stats", "metrics-path", "trust-proxy"), List.of("no-deflate"), 0),
+                    + "default: anyone who can reach the port directly could send that header.\n" + RedisFlag.HELP + "\n"
+                    + "Clustered, the chat (/chat) spans every node, as json-chat --redis; the ticker does not (each node has\n"
+                    + "its own). With --stats the line ends with the bridge's counters (cluster_up=1 cluster_published=...).",
+                    List.of("host", "port", "stats", "metrics-path", "trust-proxy", RedisFlag.NAME), List.of("no-deflate"), 0),
             spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 1M] [--max-connections 1000000] [--idle-timeout 5m] [--keepalive] [--no-deflate]",
                     "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.\n"
                     + "--max-connections defaults to 1000000: the load tool, not the server, sets the count.\n"

@@ -1,5 +1,8 @@
 package io.loomsocket.cli;
 
+import io.loomsocket.cluster.ClusterOptions;
+import io.loomsocket.cluster.RedisPresence;
+import io.loomsocket.examples.ClusterNode;
 import io.loomsocket.server.WebSocketServer;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -97,17 +100,57 @@ public final class Main {
      */
     static int serveUntilStopped(WebSocketServer server, Duration stats, PrintStream out, String... banner)
             throws InterruptedException {
-        stopOnSignal(server);
+        return serveUntilStopped(server, stats, null, out, banner);
+    }
+
+    /**
+     * As {@link #serveUntilStopped(WebSocketServer, Duration, PrintStream, String...)}, for a
+     * server clustered by {@code --redis} ({@code cluster}, null for none): the bridge's counters
+     * end the stats line, and the cluster is closed once the server has stopped (on a signal too).
+     */
+    static int serveUntilStopped(WebSocketServer server, Duration stats, ClusterNode cluster, PrintStream out,
+                                 String... banner) throws InterruptedException {
+        stopOnSignal(server, cluster);
         for (String line : banner) {
             out.println(line);
         }
         out.flush();
-        StatsPrinter printer = stats == null ? null : StatsPrinter.start(server, stats, out);
-        server.awaitStop();
-        if (printer != null) {
-            printer.stop();
+        StatsPrinter printer = stats == null ? null
+                : StatsPrinter.start(server, stats, out, cluster == null ? null : cluster::statsLine);
+        try {
+            server.awaitStop();
+        } finally {
+            if (printer != null) {
+                printer.stop();
+            }
+            if (cluster != null) {
+                cluster.close();
+            }
         }
         return 0;
+    }
+
+    /** {@code --redis}: the banner's first line says so (host and port, never the password). */
+    static String[] clusteredBanner(ClusterNode cluster, String... banner) {
+        if (cluster != null && banner.length > 0) {
+            banner = banner.clone();
+            banner[0] = banner[0] + " [" + cluster.describe() + "]";
+        }
+        return banner;
+    }
+
+    /**
+     * {@code --redis}: a bridge (and with {@code presence} a presence too) on {@code registry},
+     * with the default options; null without the flag.
+     */
+    static ClusterNode cluster(io.loomsocket.redis.RedisUri uri, io.loomsocket.broadcast.BroadcastRegistry registry,
+                               boolean presence) {
+        if (uri == null) {
+            return null;
+        }
+        return presence
+                ? ClusterNode.withPresence(registry, uri, ClusterOptions.defaults(), RedisPresence.Options.defaults())
+                : ClusterNode.bridge(registry, uri, ClusterOptions.defaults());
     }
 
     /** {@code --metrics-path /metrics}: the server answers GET of it with Prometheus text. */
@@ -121,12 +164,16 @@ public final class Main {
     }
 
     /** SIGINT/SIGTERM stop the server gracefully (1001 to every connection). */
-    private static void stopOnSignal(WebSocketServer server) {
+    private static void stopOnSignal(WebSocketServer server, ClusterNode cluster) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.stop(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                if (cluster != null) {
+                    cluster.close(); // the JVM may end before the main thread gets to it
+                }
             }
         }, "loomsocket-shutdown"));
     }
@@ -151,7 +198,7 @@ public final class Main {
                   connect ws[s]://host:port/path [--header "Name: value"]... [--subprotocol p]... [--max-size 1M] [--ping]
                         [--insecure]
                                    an interactive client: sends each line of stdin as a text message
-                  broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]]
+                  broadcast [--port 8765] [--host 127.0.0.1] [--relay [--exclude-sender]] [--redis redis://host:6379]
                                    "broadcast" sends "Broadcast message!" to the others; --relay: every message
                                    goes to every connection on the same path
                   heartbeat-echo [--port 8765] [--ping-interval 10s] [--ping-timeout 5s] [--echo]
@@ -162,11 +209,12 @@ public final class Main {
                                    else 401
                   two-step-chat [--port 9090]
                                    say Hi first (answered success; before it: connected fail), then each message is answered
-                  json-chat [--port 9090] [--variant server-ws|ws-server]
+                  json-chat [--port 9090] [--variant server-ws|ws-server] [--redis redis://host:6379]
                                    the tutorial's JSON chat room: register, send, unregister; logins and logouts announced
                   channels [--port 8765] [--token T] [--interval 500ms] [--seed N]
                                    JSON channels with a simulated BTC/USD ticker on ticker_btc
                   demo [--port 8080] [--host 127.0.0.1] [--stats 10s] [--metrics-path /metrics] [--trust-proxy 127.0.0.1]
+                        [--redis redis://host:6379]
                                    a web page at / with the chat (/chat) and the live ticker (/channels)
                   bench-server [--port 9001] [--host 127.0.0.1] [--keepalive]
                                    the benchmark target: /broadcast (to others), /broadcast-all, any other path echoes
@@ -193,6 +241,8 @@ public final class Main {
                 --max-connections (default 10000) and --idle-timeout (default 5m; off: none); its --help states
                 its limits. And --tls-keystore FILE --tls-password-env VAR: it then serves wss:// with the
                 PKCS12 keystore FILE, whose password is read from the environment variable VAR.
+                broadcast, json-chat and demo take --redis redis://[user:password@]host:port[/prefix]: several
+                servers on one Redis then act as one (broadcasts and the chat's user list reach every node).
                 """;
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * {@code --stats 10s}: the server's {@link MetricsSnapshot} as one line on stdout every period,
@@ -16,25 +17,39 @@ import java.util.concurrent.TimeUnit;
  * stats open=2 accepted=3 closed=1 refused=0 msgs_in=120 msgs_out=120 bytes_in=8160 bytes_out=7680 queued=0 protocol_failures=0 slow_closes=0 slow_drops=0 pings=0 rtt_ms=0.00/0.00/0.00
  * </pre>
  *
- * {@code rtt_ms} is the last, mean and longest ping round trip, in milliseconds.
+ * {@code rtt_ms} is the last, mean and longest ping round trip, in milliseconds. With
+ * {@code --redis} the line goes on with the cluster bridge's counters: {@code cluster_up=1
+ * cluster_published=.. cluster_publish_failures=.. cluster_received=.. cluster_inbound_dropped=..
+ * cluster_reconnects=.. cluster_gaps=.. cluster_channels=..}.
  */
 final class StatsPrinter {
 
     private final WebSocketServer server;
     private final Duration period;
     private final PrintStream out;
+    private final Supplier<String> extra;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Thread thread;
 
-    private StatsPrinter(WebSocketServer server, Duration period, PrintStream out) {
+    private StatsPrinter(WebSocketServer server, Duration period, PrintStream out, Supplier<String> extra) {
         this.server = server;
         this.period = period;
         this.out = out;
+        this.extra = extra;
     }
 
     /** Prints every {@code period} from now on, until {@link #stop}. */
     static StatsPrinter start(WebSocketServer server, Duration period, PrintStream out) {
-        StatsPrinter p = new StatsPrinter(server, period, out);
+        return start(server, period, out, null);
+    }
+
+    /**
+     * As {@link #start(WebSocketServer, Duration, PrintStream)}, each line ending with
+     * {@code extra}'s pairs (null for none): a cluster bridge's counters ({@code cluster_up=1
+     * cluster_published=... cluster_received=...}) with {@code --redis}.
+     */
+    static StatsPrinter start(WebSocketServer server, Duration period, PrintStream out, Supplier<String> extra) {
+        StatsPrinter p = new StatsPrinter(server, period, out, extra);
         p.thread = Thread.ofVirtual().name("loomsocket-stats").start(p::run);
         return p;
     }
@@ -42,7 +57,7 @@ final class StatsPrinter {
     private void run() {
         try {
             while (!stopped.await(period.toNanos(), TimeUnit.NANOSECONDS)) {
-                out.println(line(server.metrics())); // one call: the line is never split by another writer
+                out.println(line(server.metrics(), extra == null ? null : extra.get())); // one call: never split
                 out.flush();
             }
         } catch (InterruptedException e) {
@@ -54,6 +69,11 @@ final class StatsPrinter {
     void stop() throws InterruptedException {
         stopped.countDown();
         thread.join();
+    }
+
+    /** {@link #line(MetricsSnapshot)}, then {@code extra} (null for nothing) after a space. */
+    static String line(MetricsSnapshot m, String extra) {
+        return extra == null || extra.isEmpty() ? line(m) : line(m) + " " + extra;
     }
 
     static String line(MetricsSnapshot m) {

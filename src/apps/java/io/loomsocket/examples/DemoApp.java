@@ -23,16 +23,29 @@ public final class DemoApp implements AutoCloseable {
     public static final String CHANNELS_PATH = "/channels";
     static final String PAGE = "demo.html";
 
-    private final JsonChatApp chat = new JsonChatApp();
+    private final JsonChatApp chat;
     private final ChannelsApp channels;
     private final byte[] page;
 
     /** A tick every 500 ms. */
     public DemoApp() {
-        this(ChannelsApp.DEFAULT_TICK_INTERVAL, System.nanoTime());
+        this(new JsonChatApp());
+    }
+
+    /**
+     * A tick every 500 ms, with {@code chat} at {@code /chat} (a clustered one, say: its registry
+     * bridged, with a presence). The ticker is never clustered: every node simulates its own.
+     */
+    public DemoApp(JsonChatApp chat) {
+        this(chat, ChannelsApp.DEFAULT_TICK_INTERVAL, System.nanoTime());
     }
 
     public DemoApp(Duration tickInterval, long seed) {
+        this(new JsonChatApp(), tickInterval, seed);
+    }
+
+    public DemoApp(JsonChatApp chat, Duration tickInterval, long seed) {
+        this.chat = java.util.Objects.requireNonNull(chat, "chat");
         this.channels = new ChannelsApp(null, tickInterval, seed);
         this.page = resource(PAGE);
     }

@@ -2,6 +2,8 @@ package io.loomsocket.examples;
 
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketHandler;
+import io.loomsocket.broadcast.BroadcastRegistry;
+import io.loomsocket.cluster.RedisPresence;
 import io.loomsocket.examples.JsonChatRequest.BadRequest;
 import io.loomsocket.examples.JsonChatRequest.Presence;
 import io.loomsocket.examples.JsonChatRequest.Register;
@@ -86,15 +88,32 @@ public final class JsonChatApp {
     }
 
     private final Variant variant;
-    private final JsonChatRoom room = new JsonChatRoom();
+    private final JsonChatRoom room;
 
     /** The seed's {@code ServerWs}. */
     public JsonChatApp() {
         this(Variant.SERVER_WS);
     }
 
+    /** This node alone: the room in memory. */
     public JsonChatApp(Variant variant) {
+        this(variant, new BroadcastRegistry(), null);
+    }
+
+    /**
+     * A room whose events are broadcasts to topics of {@code registry} (see {@link #registry()}):
+     * with a cluster bridge on it ({@code RedisBridge.start(registry, ...)}) they reach the users
+     * of every node; with {@code presence} (null for none) the user lists name the users of every
+     * node, and users lost with a node that died are announced as logouts.
+     */
+    public JsonChatApp(Variant variant, BroadcastRegistry registry, RedisPresence presence) {
         this.variant = java.util.Objects.requireNonNull(variant, "variant");
+        this.room = new JsonChatRoom(registry, presence, variant == Variant.SERVER_WS);
+    }
+
+    /** The room's topics ({@code json-chat:room}, {@code json-chat:watch}): where a cluster bridge goes. */
+    public BroadcastRegistry registry() {
+        return room.registry();
     }
 
     public Variant variant() {
@@ -106,7 +125,10 @@ public final class JsonChatApp {
         return builder.handler(handler());
     }
 
-    /** The registered uuids, in registration order: the {@code user_list} the next message would carry. */
+    /**
+     * The registered uuids, in registration order: the {@code user_list} the next message would
+     * carry (with a presence: this node's, then the other nodes' sorted).
+     */
     public List<String> userList() {
         return room.snapshot();
     }

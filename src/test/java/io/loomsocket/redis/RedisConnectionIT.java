@@ -302,6 +302,38 @@ class RedisConnectionIT {
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSubscriberDroppedForItsOutputBufferReadsWhatWasSentThenTheEnd() throws Exception {
+        try (RedisServerProcess limited = new RedisServerProcess("--client-output-buffer-limit", "pubsub 64kb 32kb 1");
+                RedisConnection sub = RedisConnection.open(limited.uri(), RedisOptions.defaults());
+                RedisConnection pub = limited.connect()) {
+            sub.send("SUBSCRIBE", "slow");
+            sub.flush();
+            assertThat(sub.read()).isInstanceOf(RespValue.Push.class);
+            byte[] message = payload(64 * 1024, 7);
+            int published = 0;
+            while (pub.callOrThrow("PUBLISH", "slow", message).equals(new RespValue.Int(1))) {
+                published++;
+                assertThat(published).as("Redis drops a subscriber that does not read, before 4,000 messages").isLessThan(4_000);
+            }
+            int received = 0;
+            IOException end = null;
+            try {
+                while (true) {
+                    RespValue v = sub.read();
+                    assertThat(items(v, 3).get(2)).isEqualTo(new RespValue.Bulk(message));
+                    received++;
+                }
+            } catch (IOException e) {
+                end = e;
+            }
+            assertThat(end).isInstanceOf(java.io.EOFException.class);
+            assertThat(received).as("messages before the end").isLessThanOrEqualTo(published);
+            assertThat(sub.isClosed()).isTrue();
+        }
+    }
+
     // ------------------------------------------------------------------ timeouts and failures
 
     @Test

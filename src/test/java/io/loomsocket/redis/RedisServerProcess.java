@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -30,7 +32,9 @@ import java.util.stream.Stream;
  * (after {@link #kill}) and {@link #restart} bring it back on the same port with the same
  * arguments, with an empty data set. {@link #close} kills it and deletes the directory.
  *
- * <p>The binary is {@value #DEFAULT_BINARY}, or the environment variable {@code REDIS_SERVER}.
+ * <p>The binary is {@value #DEFAULT_BINARY}, or the environment variable {@code REDIS_SERVER}. A
+ * server still running when the JVM ends (a test that forgot {@link #close}) is killed by a
+ * shutdown hook.
  *
  * <p>Threads: no lock; one thread at a time (the test's), except that {@link #kill} may race a
  * connection's reader on another thread, which is the point of it.
@@ -41,6 +45,14 @@ public final class RedisServerProcess implements AutoCloseable {
     public static final String INSTALL = "apt-get install -y redis-server";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration PORT_BUSY_RETRY = Duration.ofSeconds(10);
+
+    /** Servers running, killed by a shutdown hook if the test JVM ends without {@link #close}. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+                "redis-server-reaper"));
+    }
 
     private final Path dir;
     private final int port;
@@ -129,6 +141,7 @@ public final class RedisServerProcess implements AutoCloseable {
             long logStart = Files.exists(log()) ? Files.size(log()) : 0;
             process = new ProcessBuilder(command()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+            RUNNING.add(process);
             try {
                 awaitPing();
                 return;
@@ -155,6 +168,7 @@ public final class RedisServerProcess implements AutoCloseable {
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 throw new AssertionError("redis-server (pid " + p.pid() + ") did not exit within 10 s of SIGKILL");
             }
+            RUNNING.remove(p);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for redis-server to exit", e);
