@@ -234,7 +234,8 @@ final class RedisSubscriber implements AutoCloseable {
                     throw new IOException("probe " + outstanding + " did not come back within "
                             + options.probeTimeout().toMillis() + " ms: the subscription is dead");
                 }
-            } else if (now - lastProbeDoneNanos >= probeEvery) {
+            } else if (now - lastProbeDoneNanos >= probeEvery && confirmed.contains(probeChannel)) {
+                // (not before Redis confirmed the probe channel: a probe published earlier is lost, not late)
                 long nonce = ++probeNonce;
                 byte[] body = new Envelope(Envelope.PROBE, options.nodeId(), nonce, RemoteDelivery.nowMicros(), new byte[0]).encode();
                 if (probes.send(probeChannel, body)) { // not while the publisher is down: that is not this connection's fault

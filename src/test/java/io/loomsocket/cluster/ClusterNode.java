@@ -38,7 +38,8 @@ final class ClusterNode implements AutoCloseable {
                 .watermarks(64L << 20, 32L << 20)
                 .closeTimeout(Duration.ofSeconds(2))
                 .handler(ws -> {
-                    String topic = ws.path().substring("/t/".length());
+                    // "/t/{topic}", or any other path as the topic itself (as the broadcast command's relay mode)
+                    String topic = ws.path().startsWith("/t/") ? ws.path().substring("/t/".length()) : ws.path();
                     registry.subscribe(topic, ws);
                     ws.sendText("ready");
                     for (DataMessage m : ws) {
@@ -67,7 +68,7 @@ final class ClusterNode implements AutoCloseable {
     }
 
     String url(String topic) {
-        return server.url() + "/t/" + topic;
+        return topic.startsWith("/") ? server.url() + topic : server.url() + "/t/" + topic;
     }
 
     long eventsOn(String topic, Discontinuity.Reason reason) {

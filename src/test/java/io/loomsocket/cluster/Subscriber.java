@@ -42,6 +42,11 @@ final class Subscriber implements AutoCloseable {
         return new Subscriber(ws);
     }
 
+    /** A member of a node that sends no "ready" (another process's broadcast command). */
+    static Subscriber connect(URI uri) throws IOException {
+        return new Subscriber(WebSocketClient.builder().closeTimeout(Duration.ofSeconds(2)).connect(uri));
+    }
+
     List<String> texts() {
         return received.stream().filter(m -> m instanceof Message.Text).map(m -> ((Message.Text) m).text()).toList();
     }
