@@ -28,14 +28,13 @@ import java.util.function.ToIntFunction;
  * through the publisher now and then, replacing the connection when the probe does not come
  * back (a subscription that is silently dead although its socket answers).
  *
- * <p>Ownership: {@code wanted} is shared (any thread calls {@link #want} and {@link #idle});
+ * <p>Ownership: {@code wanted} ({@link WantedTopics}) is shared (any thread calls {@link #want} and {@link #idle});
  * {@code sent}, the set of channels subscribed on the current connection, belongs to the manager;
  * the probe and liveness fields are volatile, written by the reader, read by the manager.
  */
 final class RedisSubscriber implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RedisSubscriber.class.getName());
-    private static final long ACTIVE = Long.MIN_VALUE;
     private static final int CHUNK = 256;
 
     /** Sends one probe through the publisher; false if it could not be queued. */
@@ -53,8 +52,7 @@ final class RedisSubscriber implements AutoCloseable {
     private final ProbeSender probes;
     private final ToIntFunction<String> localMembers;
 
-    /** topic -> ACTIVE, or the System.nanoTime() its last local member left. */
-    private final Map<String, Long> wanted = new ConcurrentHashMap<>();
+    private final WantedTopics wanted = new WantedTopics();
     private final ReentrantLock signalLock = new ReentrantLock();
     private final Condition signal = signalLock.newCondition();
     private boolean signalled; // guarded by signalLock
@@ -90,14 +88,13 @@ final class RedisSubscriber implements AutoCloseable {
 
     /** {@code topic} has local members: subscribe its channel (soon, on the manager thread). */
     void want(String topic) {
-        wanted.put(topic, ACTIVE);
+        wanted.want(topic);
         wake();
     }
 
     /** {@code topic} lost its last local member: unsubscribe after the linger, unless it gets one again. */
     void idle(String topic) {
-        long now = System.nanoTime();
-        wanted.computeIfPresent(topic, (t, v) -> v == ACTIVE ? (now == ACTIVE ? now + 1 : now) : v);
+        wanted.idle(topic, System.nanoTime());
         wake();
     }
 
@@ -111,7 +108,7 @@ final class RedisSubscriber implements AutoCloseable {
     }
 
     Set<String> wantedTopics() {
-        return Set.copyOf(wanted.keySet());
+        return wanted.topics();
     }
 
     private void signalAcked() {
@@ -264,33 +261,15 @@ final class RedisSubscriber implements AutoCloseable {
 
     /** Subscribes what is wanted and not yet subscribed; unsubscribes what lingered out with no local member. */
     private void sync(RedisConnection c, Set<String> sent, long linger) throws IOException {
-        List<String> subscribe = new ArrayList<>();
-        List<String> unsubscribe = new ArrayList<>();
-        long now = System.nanoTime();
-        for (Map.Entry<String, Long> e : wanted.entrySet()) {
-            String topic = e.getKey();
-            long state = e.getValue();
-            String channel = channels.topic(topic);
-            if (state != ACTIVE && now - state >= linger) {
-                if (localMembers.applyAsInt(topic) > 0) {
-                    wanted.replace(topic, state, ACTIVE); // it got a member again
-                } else if (wanted.remove(topic, state)) {
-                    if (sent.remove(channel)) {
-                        unsubscribe.add(channel);
-                    }
-                    inbound.mark(new InboundQueue.Forget(topic));
-                    continue;
-                }
-            }
-            if (sent.add(channel)) {
-                subscribe.add(channel);
-            }
+        WantedTopics.Plan plan = wanted.plan(sent, channels, System.nanoTime(), linger, localMembers);
+        for (String topic : plan.forgotten()) {
+            inbound.mark(new InboundQueue.Forget(topic));
         }
-        if (subscribe.isEmpty() && unsubscribe.isEmpty()) {
+        if (plan.subscribe().isEmpty() && plan.unsubscribe().isEmpty()) {
             return;
         }
-        send(c, "SUBSCRIBE", subscribe);
-        send(c, "UNSUBSCRIBE", unsubscribe);
+        send(c, "SUBSCRIBE", plan.subscribe());
+        send(c, "UNSUBSCRIBE", plan.unsubscribe());
         c.flush();
     }
 
