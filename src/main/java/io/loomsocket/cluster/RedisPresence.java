@@ -2,16 +2,12 @@ package io.loomsocket.cluster;
 
 import io.loomsocket.client.Backoff;
 import io.loomsocket.redis.RedisConnection;
-import io.loomsocket.redis.RedisException;
 import io.loomsocket.redis.RedisOptions;
 import io.loomsocket.redis.RedisUri;
-import io.loomsocket.redis.RespValue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,23 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * Set<String> everyone = presence.online();
  * }</pre>
  *
- * <p><b>In Redis</b> ({@code P} the URI's prefix, {@code N} this node's id as 16 hex digits):
- * <ul>
- *   <li>{@code P:presence:N}, a SET of the ids online on this node, with a {@code PEXPIRE} of
- *       three heartbeats. Every heartbeat rewrites it whole ({@code MULTI DEL SADD PEXPIRE EXEC},
- *       so that no reader sees it half written), which also repairs it after an outage or a
- *       Redis restart; between heartbeats a {@link #join} or {@link #leave} is written at once
- *       ({@code SADD}/{@code SREM}), so the other nodes see it at their next heartbeat.
- *   <li>{@code P:presence:nodes}, a ZSET of node id → the Redis time ({@code TIME}, ms) of its
- *       last heartbeat. Redis' clock, not the nodes', so that skew between nodes does not matter.
- *       Entries older than three heartbeats are removed by whoever beats next.
- * </ul>
- *
- * <p><b>Reading.</b> At each heartbeat this node reads the nodes whose last heartbeat is recent
- * (within three heartbeats, less a quarter heartbeat of margin so that a node judged recent
- * still has its set when it is read) and their sets ({@code SMEMBERS}, pipelined), and caches
- * the union. {@link #online} is that cache plus this node's own ids as of now: it never blocks
- * on Redis. All nodes of a cluster should use the same heartbeat.
+ * <p><b>In Redis</b> each node keeps a set of the ids online on it ({@link #setKey}) and its
+ * heartbeat ({@link #nodesKey}), written at each heartbeat and gone three heartbeats after its
+ * last (the layout and the commands: {@code PresenceStore}). At each heartbeat this node reads
+ * the sets of the nodes that beat recently and caches them ({@code PresenceView}).
+ * {@link #online} is that cache plus this node's own ids as of now: it never blocks on Redis.
+ * All nodes of a cluster should use the same heartbeat.
  *
  * <p><b>Changes</b> of the other nodes' part are told to the {@linkplain #onChange listeners}
  * on the heartbeat thread, after the cache is updated, as a {@link Change}: ids that came, ids
@@ -69,7 +54,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: one virtual thread of its own, the heartbeat, which does all the I/O and calls the
  * listeners. {@link #join}, {@link #leave} and {@link #online} take a short lock (never held
  * during I/O or while a listener runs) and may be called from any thread, under the caller's
- * own locks.
+ * own locks. The lock guards this node's ids, the changes not yet written and the closing flag;
+ * the other nodes' part is read without it.
  */
 public final class RedisPresence implements AutoCloseable {
 
@@ -154,9 +140,8 @@ public final class RedisPresence implements AutoCloseable {
 
     private final RedisUri uri;
     private final Options options;
-    private final String nodeHex;
-    private final String setKey;
-    private final String nodesKey;
+    private final PresenceStore store;
+    private final PresenceView view = new PresenceView();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -165,9 +150,6 @@ public final class RedisPresence implements AutoCloseable {
     private final List<String[]> pending = new ArrayList<>(); // SADD/SREM not yet written; guarded by lock
     private boolean closing; // guarded by lock
 
-    /** The other nodes' ids by node, as last read; replaced whole, never changed. */
-    private volatile Map<String, Set<String>> remote = Map.of();
-    private volatile Set<String> remoteUnion = Set.of();
     private volatile boolean up;
     private volatile RedisConnection connection;
     private volatile boolean abandoned;
@@ -178,9 +160,7 @@ public final class RedisPresence implements AutoCloseable {
     private RedisPresence(RedisUri uri, Options options) {
         this.uri = uri;
         this.options = options;
-        this.nodeHex = HexFormat.of().toHexDigits(options.nodeId());
-        this.setKey = uri.prefix() + ":presence:" + nodeHex;
-        this.nodesKey = uri.prefix() + ":presence:nodes";
+        this.store = new PresenceStore(uri.prefix(), options.nodeId(), options.heartbeat(), options.ttl());
         this.thread = Thread.ofVirtual().name("loomsocket-presence").unstarted(this::run);
     }
 
@@ -201,12 +181,12 @@ public final class RedisPresence implements AutoCloseable {
 
     /** This node's set: {@code {prefix}:presence:{nodeIdHex}}. */
     public String setKey() {
-        return setKey;
+        return store.setKey();
     }
 
     /** The heartbeats: {@code {prefix}:presence:nodes}. */
     public String nodesKey() {
-        return nodesKey;
+        return store.nodesKey();
     }
 
     /** Adds a listener of the other nodes' changes. */
@@ -244,7 +224,7 @@ public final class RedisPresence implements AutoCloseable {
 
     /** Everyone online: the other nodes' ids as read at the last heartbeat, and this node's now. */
     public Set<String> online() {
-        Set<String> all = new HashSet<>(remoteUnion);
+        Set<String> all = new HashSet<>(view.union());
         lock.lock();
         try {
             all.addAll(local);
@@ -266,7 +246,7 @@ public final class RedisPresence implements AutoCloseable {
 
     /** The other nodes' ids as last read, by node id (16 hex digits). */
     public Map<String, Set<String>> remote() {
-        return remote;
+        return view.remote();
     }
 
     /** Whether the last heartbeat reached Redis. */
@@ -462,18 +442,12 @@ public final class RedisPresence implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        List<Object[]> commands = new ArrayList<>();
-        for (String[] op : ops) {
-            commands.add(new Object[] {op[0], setKey, op[1]});
-        }
-        commands.add(new Object[] {"PEXPIRE", setKey, Long.toString(options.ttl().toMillis())});
-        pipeline(c, commands);
+        store.writeChanges(c, ops);
     }
 
     /** Writes this node's set whole and its heartbeat, then reads the other nodes'. */
     private void beat(RedisConnection c) throws IOException {
-        long now = redisTimeMillis(c);
-        long ttl = options.ttl().toMillis();
+        long now = store.redisTimeMillis(c);
         List<String> ids;
         lock.lock();
         try {
@@ -482,176 +456,33 @@ public final class RedisPresence implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        List<Object[]> commands = new ArrayList<>();
-        commands.add(new Object[] {"MULTI"});
-        commands.add(new Object[] {"DEL", setKey});
-        if (!ids.isEmpty()) {
-            Object[] sadd = new Object[ids.size() + 2];
-            sadd[0] = "SADD";
-            sadd[1] = setKey;
-            for (int i = 0; i < ids.size(); i++) {
-                sadd[i + 2] = ids.get(i);
-            }
-            commands.add(sadd);
-            commands.add(new Object[] {"PEXPIRE", setKey, Long.toString(ttl)});
-        }
-        commands.add(new Object[] {"ZADD", nodesKey, Long.toString(now), nodeHex});
-        commands.add(new Object[] {"ZREMRANGEBYSCORE", nodesKey, "-inf", "(" + (now - ttl)});
-        commands.add(new Object[] {"PEXPIRE", nodesKey, Long.toString(Math.max(ttl * 10, 60_000))});
-        commands.add(new Object[] {"EXEC"});
-        // A node counts as alive if it beat within the window less a margin: its set (written in
-        // the same transaction, expiring after the whole window) is then still there when read.
-        long cutoff = now - ttl + Math.max(1, options.heartbeat().toMillis() / 4);
-        commands.add(new Object[] {"ZRANGEBYSCORE", nodesKey, "(" + cutoff, "+inf"});
-        List<RespValue> replies = pipeline(c, commands);
-        List<String> nodes = new ArrayList<>();
-        for (RespValue v : items(replies.get(replies.size() - 1))) {
-            String node = v.asText();
-            if (!node.equals(nodeHex)) {
-                nodes.add(node);
-            }
-        }
-        Map<String, Set<String>> read = new HashMap<>();
-        if (!nodes.isEmpty()) {
-            List<Object[]> reads = new ArrayList<>();
-            for (String node : nodes) {
-                reads.add(new Object[] {"SMEMBERS", uri.prefix() + ":presence:" + node});
-            }
-            List<RespValue> sets = pipeline(c, reads);
-            for (int i = 0; i < nodes.size(); i++) {
-                Set<String> members = new HashSet<>();
-                for (RespValue v : items(sets.get(i))) {
-                    members.add(v.asText());
-                }
-                read.put(nodes.get(i), Set.copyOf(members));
-            }
-        }
+        Map<String, Set<String>> read = store.beat(c, now, ids);
         up = true;
         heartbeats.increment();
-        update(Map.copyOf(read));
+        Change change = view.update(read, this::local);
+        if (change != null) {
+            for (Listener l : listeners) {
+                try {
+                    l.changed(change);
+                } catch (RuntimeException ex) {
+                    LOG.log(System.Logger.Level.WARNING, "presence listener failed", ex);
+                }
+            }
+        }
     }
 
     /** Removes this node's set and heartbeat (close). */
     private void remove(RedisConnection c) {
         try {
             writePending(c);
-            pipeline(c, List.of(new Object[] {"DEL", setKey}, new Object[] {"ZREM", nodesKey, nodeHex}));
+            store.remove(c);
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "redis presence: could not remove {0}: {1}", setKey, e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "redis presence: could not remove {0}: {1}", store.setKey(), e.getMessage());
         }
-    }
-
-    private void update(Map<String, Set<String>> now) {
-        Map<String, Set<String>> before = remote;
-        Set<String> beforeUnion = remoteUnion;
-        Set<String> union = new HashSet<>();
-        now.values().forEach(union::addAll);
-        remote = now;
-        remoteUnion = Set.copyOf(union);
-        if (union.equals(beforeUnion)) {
-            return;
-        }
-        Set<String> online = online();
-        Set<String> joined = new HashSet<>(union);
-        joined.removeAll(beforeUnion);
-        joined.removeAll(localSnapshotBefore(joined));
-        Set<String> left = new HashSet<>(beforeUnion);
-        left.removeAll(online);
-        Set<String> lost = new HashSet<>();
-        for (Map.Entry<String, Set<String>> e : before.entrySet()) {
-            if (!now.containsKey(e.getKey())) {
-                for (String id : e.getValue()) {
-                    if (left.contains(id)) {
-                        lost.add(id);
-                    }
-                }
-            }
-        }
-        Change change = new Change(online, joined, left, lost);
-        for (Listener l : listeners) {
-            try {
-                l.changed(change);
-            } catch (RuntimeException ex) {
-                LOG.log(System.Logger.Level.WARNING, "presence listener failed", ex);
-            }
-        }
-    }
-
-    /** The ids of {@code candidates} that are online here (not news to this node). */
-    private Set<String> localSnapshotBefore(Set<String> candidates) {
-        Set<String> here = new HashSet<>();
-        lock.lock();
-        try {
-            for (String id : candidates) {
-                if (local.contains(id)) {
-                    here.add(id);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return here;
-    }
-
-    private static long redisTimeMillis(RedisConnection c) throws IOException {
-        List<RespValue> t = items(c.callOrThrow("TIME"));
-        if (t.size() != 2) {
-            throw new IOException("unexpected reply to TIME: " + t);
-        }
-        return Long.parseLong(t.get(0).asText()) * 1000 + Long.parseLong(t.get(1).asText()) / 1000;
-    }
-
-    /** Sends all, flushes once, reads one reply each; an error reply (EXEC's items too) throws. */
-    private static List<RespValue> pipeline(RedisConnection c, List<Object[]> commands) throws IOException {
-        for (Object[] command : commands) {
-            c.send(command);
-        }
-        c.flush();
-        List<RespValue> replies = new ArrayList<>(commands.size());
-        RedisException failure = null;
-        for (Object[] command : commands) {
-            RespValue v = c.read();
-            if (v instanceof RespValue.Push) { // not subscribed: none expected, but never taken for a reply
-                v = c.read();
-            }
-            if (failure == null) {
-                failure = error(command, v);
-            }
-            replies.add(v);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return replies;
-    }
-
-    private static RedisException error(Object[] command, RespValue v) {
-        if (v instanceof RespValue.Error e) {
-            return new RedisException(command[0] + " failed: " + e.message(), e);
-        }
-        if (command[0].equals("EXEC")) {
-            if (v instanceof RespValue.Null) {
-                return new RedisException("EXEC failed: the transaction was aborted");
-            }
-            for (RespValue item : items(v)) {
-                if (item instanceof RespValue.Error e) {
-                    return new RedisException("EXEC failed: " + e.message(), e);
-                }
-            }
-        }
-        return null;
-    }
-
-    private static List<RespValue> items(RespValue v) {
-        return switch (v) {
-            case RespValue.Array a -> a.items();
-            case RespValue.Null n -> List.of();
-            default -> throw new IllegalStateException("expected an array, got " + v);
-        };
     }
 
     @Override
     public String toString() {
-        return "RedisPresence[" + setKey + (up ? ", up" : ", down") + "]";
+        return "RedisPresence[" + store.setKey() + (up ? ", up" : ", down") + "]";
     }
 }
