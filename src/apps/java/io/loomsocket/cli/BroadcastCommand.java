@@ -31,18 +31,7 @@ final class BroadcastCommand {
                 .host(args.get("host", "127.0.0.1"))
                 .port(args.getPort(BroadcastApp.DEFAULT_PORT)), args));
         ClusterNode cluster = Main.cluster(redis, app.registry(), false);
-        WebSocketServer server;
-        try {
-            server = builder.start();
-        } catch (Exception | Error e) {
-            if (cluster != null) {
-                cluster.close();
-            }
-            throw e;
-        }
-        if (cluster != null) {
-            cluster.addMetricsTo(server);
-        }
+        WebSocketServer server = Main.startClustered(() -> builder.start(), cluster);
         return Main.serveUntilStopped(server, null, cluster, out, Main.clusteredBanner(cluster, app.isRelay()
                 ? "broadcast server listening on " + server.url() + "/ (each path is a room"
                         + (app.excludeSender() ? ", senders excluded" : "") + "; Ctrl-C stops it)"

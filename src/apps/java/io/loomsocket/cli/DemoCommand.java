@@ -38,18 +38,7 @@ final class DemoCommand {
         ClusterNode cluster = Main.cluster(redis, chatTopics, true);
         DemoApp app = new DemoApp(new JsonChatApp(JsonChatApp.Variant.SERVER_WS, chatTopics,
                 cluster == null ? null : cluster.presence()));
-        WebSocketServer server;
-        try {
-            server = app.start(app.configure(builder));
-        } catch (Exception | Error e) {
-            if (cluster != null) {
-                cluster.close();
-            }
-            throw e;
-        }
-        if (cluster != null) {
-            cluster.addMetricsTo(server);
-        }
+        WebSocketServer server = Main.startClustered(() -> app.start(app.configure(builder)), cluster);
         // A server on every interface is reachable on loopback too; a browser cannot open 0.0.0.0.
         String host = server.host().equals("0.0.0.0") || server.host().equals("::") ? "127.0.0.1" : server.host();
         String http = (server.isTls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();

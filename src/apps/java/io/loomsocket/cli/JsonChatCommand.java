@@ -29,18 +29,8 @@ final class JsonChatCommand {
                 .port(args.getPort(DEFAULT_PORT));
         BroadcastRegistry registry = new BroadcastRegistry();
         ClusterNode cluster = Main.cluster(redis, registry, true);
-        WebSocketServer server;
-        try {
-            server = new JsonChatApp(variant, registry, cluster == null ? null : cluster.presence()).configure(builder).start();
-        } catch (Exception | Error e) {
-            if (cluster != null) {
-                cluster.close();
-            }
-            throw e;
-        }
-        if (cluster != null) {
-            cluster.addMetricsTo(server);
-        }
+        WebSocketServer server = Main.startClustered(() -> new JsonChatApp(variant, registry,
+                cluster == null ? null : cluster.presence()).configure(builder).start(), cluster);
         return Main.serveUntilStopped(server, null, cluster, out, Main.clusteredBanner(cluster,
                 "JSON chat server (" + variant.option() + ") listening on " + server.url() + "/ (any path; Ctrl-C stops it)",
                 "send {\"type\": \"register\", \"uuid\": \"...\", \"content\": \"...\"}, then {\"type\": \"send\", \"content\": \"...\"}"));

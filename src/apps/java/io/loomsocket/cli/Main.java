@@ -153,6 +153,32 @@ public final class Main {
                 : ClusterNode.bridge(registry, uri, ClusterOptions.defaults());
     }
 
+    /** How a command starts its server. */
+    @FunctionalInterface
+    interface ServerStart {
+        WebSocketServer start() throws Exception;
+    }
+
+    /**
+     * Starts the server; with a cluster node (may be null), closes it if the start fails, and
+     * serves the bridge's metrics with the server's once it runs.
+     */
+    static WebSocketServer startClustered(ServerStart start, ClusterNode cluster) throws Exception {
+        WebSocketServer server;
+        try {
+            server = start.start();
+        } catch (Exception | Error e) {
+            if (cluster != null) {
+                cluster.close();
+            }
+            throw e;
+        }
+        if (cluster != null) {
+            cluster.addMetricsTo(server);
+        }
+        return server;
+    }
+
     /** {@code --metrics-path /metrics}: the server answers GET of it with Prometheus text. */
     static WebSocketServer.Builder metricsPath(WebSocketServer.Builder builder, Args args) {
         return args.has("metrics-path") ? builder.metricsPath(args.get("metrics-path", null)) : builder;
