@@ -30,17 +30,21 @@
 #                                    share one compressed encoding (Loomsocket does)
 #   hold-2000-chat[-deflate[-nct]]   2,000 connections, each primed with one 256 B echo, then held idle:
 #                                    memory per connection with compression off / with takeover / without
-# The cluster workload (--workloads cluster: broadcast-1000x64 broadcast-2node-1000x64, so the one-node
-# figures of the same run sit next to it), not in the defaults, only on loomsocket, needs redis-server
-# ($REDIS_SERVER, else redis-server on the PATH, else /usr/bin/redis-server):
+# The cluster workloads (--workloads cluster: broadcast-1000x64 broadcast-2node-1000x64 broadcast-1000x64-rate
+# broadcast-2node-1000x64-rate, so the one-node figures of the same run sit next to them), not in the
+# defaults, only on loomsocket, need redis-server ($REDIS_SERVER, else redis-server on the PATH, else
+# /usr/bin/redis-server):
 #   broadcast-2node-1000x64  broadcast-1000x64 over two nodes: one redis-server on a free loopback port (its
 #                            own temp dir, --save "" --appendonly no), two bench-servers with --redis (same
-#                            prefix), all three pinned to CPU $SERVER_CPU like every server; the load tool
+#                            prefix), all three pinned to the server CPU (0, $SERVER_CPU) like every server; the load tool
 #                            puts the subscribers round-robin on both (--also-url), the publisher on the
 #                            first. Its RESULT line ends with per-node latency: g0_* (the publisher's node),
 #                            g1_* (across Redis) and added_p99_us = g1_p99_us - g0_p99_us. No --server-pid
 #                            (one node's CPU over all deliveries would mislead): server_cpu/rss are NA.
-#                            A run with it leaves docs/ alone: its report goes to the *.logs/ directory.
+#   broadcast-2node-1000x64-rate  the same at broadcast-1000x64-rate's fixed rate (--rate 20): the added
+#                            latency of the Redis hop without the closed loop's queueing
+# A run with any of them leaves docs/ alone (no generated section for them): its report goes to the *.logs/
+# directory next to the results.
 # Each server runs in a fresh process per run (JVMs with the same flags: $SERVER_JVM_FLAGS); in each
 # round the order of the servers rotates. A full run is 7 x 6 + 10 x 3 runs per round, about 15 s
 # each: roughly 55 minutes for 3 rounds.
@@ -76,7 +80,7 @@ ALL_SERVERS="loomsocket netty jetty java-websocket helidon node-ws"
 DEFLATE_SERVERS="loomsocket netty node-ws" # the servers the compression workloads run on
 SERVERS=$ALL_SERVERS
 LOAD_WORKLOADS="echo-1x64 echo-100x64 echo-100x16k echo-10x1m broadcast-1000x64 broadcast-1000x64-rate hold-10000"
-CLUSTER_WORKLOADS="broadcast-2node-1000x64" # two nodes over Redis; loomsocket only; not in the defaults
+CLUSTER_WORKLOADS="broadcast-2node-1000x64 broadcast-2node-1000x64-rate" # two nodes over Redis; loomsocket only; not in the defaults
 DEFLATE_WORKLOADS="echo-100xchat echo-100xchat-deflate echo-100xticker echo-100xticker-deflate broadcast-1000xchat broadcast-1000xchat-deflate broadcast-1000xchat-deflate-nct hold-2000-chat hold-2000-chat-deflate hold-2000-chat-deflate-nct"
 WORKLOADS="$LOAD_WORKLOADS $DEFLATE_WORKLOADS"
 SMOKE=0
@@ -124,7 +128,7 @@ HOLD_DURATION=${HOLD_DURATION:-$DURATION}
 case "$WORKLOADS" in
     load) WORKLOADS=$LOAD_WORKLOADS ;;
     deflate) WORKLOADS=$DEFLATE_WORKLOADS ;;
-    cluster) WORKLOADS="broadcast-1000x64 $CLUSTER_WORKLOADS" ;;
+    cluster) WORKLOADS="broadcast-1000x64 broadcast-2node-1000x64 broadcast-1000x64-rate broadcast-2node-1000x64-rate" ;;
 esac
 
 for s in $SERVERS; do
@@ -164,6 +168,7 @@ workload_spec() {
         echo-10x1m)             full="echo /echo 10 1048576";                smoke="echo /echo 2 1048576" ;;
         broadcast-1000x64)      full="broadcast /broadcast 1000 64 --window 16"; smoke="broadcast /broadcast 20 64 --window 16" ;;
         broadcast-2node-1000x64) full="broadcast /broadcast 1000 64 --window 16"; smoke="broadcast /broadcast 20 64 --window 16" ;;
+        broadcast-2node-1000x64-rate) full="broadcast /broadcast 1000 64 --rate 20"; smoke="broadcast /broadcast 20 64 --rate 200" ;;
         broadcast-1000x64-rate) full="broadcast /broadcast 1000 64 --rate 20";   smoke="broadcast /broadcast 20 64 --rate 200" ;;
         hold-10000)             full="hold /echo 10000 64";                  smoke="hold /echo 100 64" ;;
         echo-100xchat)          full="echo /echo 100 256 --payload json-chat --text"; smoke="echo /echo 10 256 --payload json-chat --text" ;;

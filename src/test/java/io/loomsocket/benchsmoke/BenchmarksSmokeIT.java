@@ -105,9 +105,10 @@ class BenchmarksSmokeIT {
     }
 
     /**
-     * The two-node workload (two bench-servers bridged over one redis-server, subscribers split
-     * over both) next to the one-node broadcast, on Loomsocket only, for one second each (about
-     * 10 s in all). Skipped without /usr/bin/redis-server (or $REDIS_SERVER).
+     * The two-node workloads (two bench-servers bridged over one redis-server, subscribers split
+     * over both; closed loop and fixed rate) next to the one-node broadcasts, on Loomsocket only,
+     * for one second each (about 16 s in all). Skipped without /usr/bin/redis-server (or
+     * $REDIS_SERVER).
      */
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -126,6 +127,8 @@ class BenchmarksSmokeIT {
         assertThat(lines).anyMatch(l -> l.startsWith("server=loomsocket workload=broadcast-2node-1000x64 ")
                 && l.contains(" RESULT ") && l.contains(" errors=0") && l.contains(" groups=2 ")
                 && l.contains(" g0_subscribers=10 ") && l.contains(" g1_subscribers=10 ") && l.contains(" added_p99_us="));
+        assertThat(lines).anyMatch(l -> l.startsWith("server=loomsocket workload=broadcast-2node-1000x64-rate ")
+                && l.contains(" RESULT ") && l.contains(" errors=0") && l.contains(" groups=2 "));
     }
 
     private Path requireFile(String relative) {
