@@ -6,7 +6,7 @@
 #
 #   bench/compare.sh [--rounds N] [--duration S] [--warmup S] [--hold-duration S]
 #                    [--servers "loomsocket netty jetty java-websocket helidon node-ws"]
-#                    [--workloads "echo-1x64 echo-100x64 ..." | load | deflate] [--jmh FILE] [--run-jmh]
+#                    [--workloads "echo-1x64 echo-100x64 ..." | load | deflate | cluster] [--jmh FILE] [--run-jmh]
 #                    [--no-build] [--smoke]
 #
 # Defaults: 3 rounds, 10 s measured after 3 s of warm-up per run, all servers, all workloads. The load
@@ -30,6 +30,21 @@
 #                                    share one compressed encoding (Loomsocket does)
 #   hold-2000-chat[-deflate[-nct]]   2,000 connections, each primed with one 256 B echo, then held idle:
 #                                    memory per connection with compression off / with takeover / without
+# The cluster workloads (--workloads cluster: broadcast-1000x64 broadcast-2node-1000x64 broadcast-1000x64-rate
+# broadcast-2node-1000x64-rate, so the one-node figures of the same run sit next to them), not in the
+# defaults, only on loomsocket, need redis-server ($REDIS_SERVER, else redis-server on the PATH, else
+# /usr/bin/redis-server):
+#   broadcast-2node-1000x64  broadcast-1000x64 over two nodes: one redis-server on a free loopback port (its
+#                            own temp dir, --save "" --appendonly no), two bench-servers with --redis (same
+#                            prefix), all three pinned to the server CPU (0, $SERVER_CPU) like every server; the load tool
+#                            puts the subscribers round-robin on both (--also-url), the publisher on the
+#                            first. Its RESULT line ends with per-node latency: g0_* (the publisher's node),
+#                            g1_* (across Redis) and added_p99_us = g1_p99_us - g0_p99_us. No --server-pid
+#                            (one node's CPU over all deliveries would mislead): server_cpu/rss are NA.
+#   broadcast-2node-1000x64-rate  the same at broadcast-1000x64-rate's fixed rate (--rate 20): the added
+#                            latency of the Redis hop without the closed loop's queueing
+# A run with any of them leaves docs/ alone (no generated section for them): its report goes to the *.logs/
+# directory next to the results.
 # Each server runs in a fresh process per run (JVMs with the same flags: $SERVER_JVM_FLAGS); in each
 # round the order of the servers rotates. A full run is 7 x 6 + 10 x 3 runs per round, about 15 s
 # each: roughly 55 minutes for 3 rounds.
@@ -65,6 +80,7 @@ ALL_SERVERS="loomsocket netty jetty java-websocket helidon node-ws"
 DEFLATE_SERVERS="loomsocket netty node-ws" # the servers the compression workloads run on
 SERVERS=$ALL_SERVERS
 LOAD_WORKLOADS="echo-1x64 echo-100x64 echo-100x16k echo-10x1m broadcast-1000x64 broadcast-1000x64-rate hold-10000"
+CLUSTER_WORKLOADS="broadcast-2node-1000x64 broadcast-2node-1000x64-rate" # two nodes over Redis; loomsocket only; not in the defaults
 DEFLATE_WORKLOADS="echo-100xchat echo-100xchat-deflate echo-100xticker echo-100xticker-deflate broadcast-1000xchat broadcast-1000xchat-deflate broadcast-1000xchat-deflate-nct hold-2000-chat hold-2000-chat-deflate hold-2000-chat-deflate-nct"
 WORKLOADS="$LOAD_WORKLOADS $DEFLATE_WORKLOADS"
 SMOKE=0
@@ -112,6 +128,7 @@ HOLD_DURATION=${HOLD_DURATION:-$DURATION}
 case "$WORKLOADS" in
     load) WORKLOADS=$LOAD_WORKLOADS ;;
     deflate) WORKLOADS=$DEFLATE_WORKLOADS ;;
+    cluster) WORKLOADS="broadcast-1000x64 broadcast-2node-1000x64 broadcast-1000x64-rate broadcast-2node-1000x64-rate" ;;
 esac
 
 for s in $SERVERS; do
@@ -126,7 +143,16 @@ is_compression() { # workload: whether it is one of the compression workloads
     return 1
 }
 
+is_two_node() { # workload: whether it runs on two bench-servers bridged over Redis
+    case " $CLUSTER_WORKLOADS " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+
 runs_on() { # workload server: whether the workload runs on that server
+    if is_two_node "$1"; then
+        [ "$2" = loomsocket ]
+        return
+    fi
     is_compression "$1" || return 0
     case " $DEFLATE_SERVERS " in *" $2 "*) return 0 ;; esac
     return 1
@@ -141,6 +167,8 @@ workload_spec() {
         echo-100x16k)           full="echo /echo 100 16384";                 smoke="echo /echo 10 16384" ;;
         echo-10x1m)             full="echo /echo 10 1048576";                smoke="echo /echo 2 1048576" ;;
         broadcast-1000x64)      full="broadcast /broadcast 1000 64 --window 16"; smoke="broadcast /broadcast 20 64 --window 16" ;;
+        broadcast-2node-1000x64) full="broadcast /broadcast 1000 64 --window 16"; smoke="broadcast /broadcast 20 64 --window 16" ;;
+        broadcast-2node-1000x64-rate) full="broadcast /broadcast 1000 64 --rate 20"; smoke="broadcast /broadcast 20 64 --rate 200" ;;
         broadcast-1000x64-rate) full="broadcast /broadcast 1000 64 --rate 20";   smoke="broadcast /broadcast 20 64 --rate 200" ;;
         hold-10000)             full="hold /echo 10000 64";                  smoke="hold /echo 100 64" ;;
         echo-100xchat)          full="echo /echo 100 256 --payload json-chat --text"; smoke="echo /echo 10 256 --payload json-chat --text" ;;
@@ -192,6 +220,16 @@ find_java() {
 
 JAVA_BIN=$(find_java) || true
 [ -n "${JAVA_BIN:-}" ] || die "no Java 21 or later: set JAVA=/path/to/bin/java"
+
+TWO_NODE=0 # whether a two-node workload will run (it needs redis-server)
+for w in $WORKLOADS; do
+    if is_two_node "$w" && runs_on "$w" loomsocket && [[ " $SERVERS " == *" loomsocket "* ]]; then TWO_NODE=1; fi
+done
+REDIS_BIN=
+if [ "$TWO_NODE" = 1 ]; then
+    REDIS_BIN=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
+    [ -x "$REDIS_BIN" ] || die "the two-node workloads need redis-server: set REDIS_SERVER=/path/to/redis-server (or leave them out of --workloads)"
+fi
 
 # ---- build ----
 if [ "$BUILD" = 1 ]; then
@@ -251,11 +289,15 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
     echo "# rounds $ROUNDS, duration ${DURATION}s, warmup ${WARMUP}s, hold ${HOLD_DURATION}s$( [ "$SMOKE" = 1 ] && echo ', SMOKE (small connection counts)'); ulimit -n $(ulimit -n)"
     echo "# servers: $SERVERS (compression workloads only on: $DEFLATE_SERVERS)"
     echo "# workloads: $WORKLOADS"
+    [ "$TWO_NODE" = 1 ] && echo "# redis: $("$REDIS_BIN" --version 2>&1 | head -1): taskset -c $SERVER_CPU $REDIS_BIN --port P --bind 127.0.0.1 --save \"\" --appendonly no; two-node servers: bench-server ... --redis redis://127.0.0.1:P/bench-STAMP"
 } > "$RESULTS"
 cat "$RESULTS" >&2
 
 # ---- processes: never leave any behind ----
 SERVER_PID=
+SERVER2_PID= # the second node of a two-node run
+REDIS_PID=
+REDIS_DIR=
 LOAD_PID=
 
 stop_pid() { # SIGTERM, then SIGKILL after $2 seconds
@@ -279,6 +321,16 @@ cleanup() {
     LOAD_PID=
     stop_pid "$SERVER_PID" 10
     SERVER_PID=
+    stop_cluster
+}
+
+stop_cluster() { # the second node and redis-server of a two-node run, if any
+    stop_pid "$SERVER2_PID" 10
+    SERVER2_PID=
+    stop_pid "$REDIS_PID" 10
+    REDIS_PID=
+    [ -n "$REDIS_DIR" ] && rm -rf "$REDIS_DIR"
+    REDIS_DIR=
 }
 trap cleanup EXIT
 trap 'echo "compare.sh: interrupted" >&2; exit 130' INT TERM
@@ -299,14 +351,16 @@ port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-start_server() { # server port log deflate(0|1) -> sets SERVER_PID; returns 1 if it did not come up in 60 s
+start_server() { # server port log deflate(0|1) [more loomsocket bench-server options] -> sets SERVER_PID;
+                 # returns 1 if it did not come up in 60 s
     local server=$1 port=$2 log=$3 deflate=${4:-0} i
+    shift 4
     local -a cmd
     local -a flags=()
     if [ "$server" = loomsocket ]; then
         # accepts deflate by default; --max-size 64M --idle-timeout off: the settings the committed results were
         # measured with (the defaults are now 1M and 5m), and what the peers do (no idle timeout)
-        cmd=(-jar target/loomsocket.jar bench-server --host 127.0.0.1 --port "$port" --max-size 64M --idle-timeout off)
+        cmd=(-jar target/loomsocket.jar bench-server --host 127.0.0.1 --port "$port" --max-size 64M --idle-timeout off "$@")
     elif [ "$server" = node-ws ]; then
         cmd=(bench/node/server.mjs --host 127.0.0.1 --port "$port")
         [ "$deflate" = 1 ] && flags=(--deflate)
@@ -327,6 +381,29 @@ start_server() { # server port log deflate(0|1) -> sets SERVER_PID; returns 1 if
         sleep 0.1
     done
     return 1
+}
+
+start_cluster() { # log-prefix port-of-the-first-node -> REDIS_PID REDIS_PORT REDIS_DIR, SERVER2_PID PORT2;
+                  # returns 1 if redis-server or the second node did not come up
+    local prefix=$1 first=$2 i
+    REDIS_PORT=$(free_port) || return 1
+    PORT2=$(free_port) || return 1
+    while [ "$PORT2" = "$first" ] || [ "$PORT2" = "$REDIS_PORT" ]; do PORT2=$(free_port) || return 1; done
+    REDIS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/compare-redis.XXXXXX") || return 1
+    taskset -c "$SERVER_CPU" "$REDIS_BIN" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+        --daemonize no --dir "$REDIS_DIR" >"$prefix.redis.log" 2>&1 &
+    REDIS_PID=$!
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$REDIS_PID" 2>/dev/null || return 1
+        port_open "$REDIS_PORT" && break
+        sleep 0.1
+    done
+    port_open "$REDIS_PORT" || return 1
+    start_server loomsocket "$PORT2" "$prefix.server2.log" 0 --redis "redis://127.0.0.1:$REDIS_PORT/bench-$STAMP"
+    local ok=$?
+    SERVER2_PID=$SERVER_PID
+    SERVER_PID=
+    return $ok
 }
 
 # ---- runs ----
@@ -356,11 +433,25 @@ for ((round = 1; round <= ROUNDS; round++)); do
             tag="$server-$workload-r$round"
             echo "== round $round/$ROUNDS  $workload  $server" >&2
             port=$(free_port) || { record_failure "$server" "$workload" "$round" "reason=no-free-port"; continue; }
-            if ! start_server "$server" "$port" "$LOGS/$tag.server.log" "$deflate"; then
+            cluster_flags=()
+            also=()
+            if is_two_node "$workload"; then
+                # redis-server, then the second node (its pid moved to SERVER2_PID), then the first as usual
+                if ! start_cluster "$LOGS/$tag" "$port"; then
+                    record_failure "$server" "$workload" "$round" "reason=cluster-did-not-start log=$LOGS/$tag.*.log"
+                    tail -5 "$LOGS/$tag.redis.log" "$LOGS/$tag.server2.log" 2>/dev/null >&2
+                    stop_cluster
+                    continue
+                fi
+                cluster_flags=(--redis "redis://127.0.0.1:$REDIS_PORT/bench-$STAMP")
+                also=(--also-url "ws://127.0.0.1:$PORT2$path")
+            fi
+            if ! start_server "$server" "$port" "$LOGS/$tag.server.log" "$deflate" "${cluster_flags[@]}"; then
                 record_failure "$server" "$workload" "$round" "reason=server-did-not-start log=$LOGS/$tag.server.log"
                 tail -5 "$LOGS/$tag.server.log" >&2
                 stop_pid "$SERVER_PID" 5
                 SERVER_PID=
+                stop_cluster
                 continue
             fi
             if [ "$mode" = hold ]; then
@@ -370,9 +461,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
                 timing=(--duration "$DURATION" --warmup "$WARMUP")
                 limit=$(awk -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", d + w + 90 }')
             fi
-            load=(-jar target/loomsocket.jar bench "$mode" --url "ws://127.0.0.1:$port$path"
+            pid_flags=(--server-pid "$SERVER_PID")
+            [ ${#also[@]} -gt 0 ] && pid_flags=() # two nodes: no single server's CPU to divide
+            load=(-jar target/loomsocket.jar bench "$mode" --url "ws://127.0.0.1:$port$path" "${also[@]}"
                 --connections "$conns" --size "$size" "${timing[@]}" "${extra[@]}"
-                --server-pid "$SERVER_PID" --quiet)
+                "${pid_flags[@]}" --quiet)
             # shellcheck disable=SC2086
             timeout -k 10 "$limit" taskset -c "$LOAD_CPU" "$JAVA_BIN" $LOAD_JVM_FLAGS "${load[@]}" \
                 >"$LOGS/$tag.load.out" 2>"$LOGS/$tag.load.err" &
@@ -383,6 +476,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
             result=$(grep '^RESULT ' "$LOGS/$tag.load.out" | tail -1)
             alive=yes
             kill -0 "$SERVER_PID" 2>/dev/null || alive=no
+            [ -n "$SERVER2_PID" ] && { kill -0 "$SERVER2_PID" 2>/dev/null || alive=no; }
+            [ -n "$REDIS_PID" ] && { kill -0 "$REDIS_PID" 2>/dev/null || alive=no; }
             if [ "$status" = 0 ] && [ -n "$result" ] && [ "$alive" = yes ]; then
                 echo "server=$server workload=$workload round=$round $result" >>"$RESULTS"
                 echo "   $result" >&2
@@ -399,6 +494,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
             fi
             stop_pid "$SERVER_PID" 10
             SERVER_PID=
+            stop_cluster
         done
     done
 done
@@ -420,6 +516,10 @@ report=(-jar target/loomsocket.jar bench report --results "$RESULTS")
 [ -n "$JMH_FILE" ] && report+=(--jmh "$JMH_FILE")
 if [ "$SMOKE" = 1 ]; then
     report+=(--doc "$OUT_DIR/benchmarks.md" --svg-dir "$OUT_DIR/bench")
+elif [ "$TWO_NODE" = 1 ]; then
+    # docs/benchmarks.md has no generated section for two nodes ("Two nodes over Redis" is written by hand)
+    # and this run is not a full comparison: leave docs/ alone
+    report+=(--doc "$LOGS/benchmarks.md" --svg-dir "$LOGS/bench")
 else
     mkdir -p docs/bench
     ran_load=0

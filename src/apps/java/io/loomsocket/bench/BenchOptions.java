@@ -2,6 +2,8 @@ package io.loomsocket.bench;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 
@@ -15,6 +17,8 @@ import java.util.OptionalLong;
  * @param deflate whether the connections offer permessage-deflate, and which
  * @param prime hold: each connection sends one message and waits for its echo before it is held,
  *     so the server has set up what a used connection keeps (a compression context)
+ * @param alsoUrls broadcast: more URLs (other nodes of a cluster) the subscribers are spread over,
+ *     round-robin with {@code url}; the publisher is always on {@code url}. Empty: one node.
  */
 public record BenchOptions(
         Mode mode,
@@ -31,7 +35,12 @@ public record BenchOptions(
         boolean quiet,
         Payloads.Kind payload,
         Deflate deflate,
-        boolean prime) {
+        boolean prime,
+        List<URI> alsoUrls) {
+
+    public BenchOptions {
+        alsoUrls = List.copyOf(alsoUrls);
+    }
 
     /** What is measured. */
     public enum Mode {
@@ -80,6 +89,10 @@ public record BenchOptions(
               --deflate-no-context-takeover
                                 offer it with server_ and client_no_context_takeover
               --prime           hold: one echo per connection before holding (needs an echo path)
+              --also-url URL    broadcast: another node's ws://HOST:PORT/PATH (repeatable, or a
+                                comma list); subscribers go round-robin over --url and these
+                                (subscriber i to URL i mod n), the publisher is on --url; the
+                                RESULT line adds latency percentiles per URL (g0_ is --url)
               --quiet           no progress lines on stderr
             """;
 
@@ -107,6 +120,7 @@ public record BenchOptions(
         Payloads.Kind payload = Payloads.Kind.RANDOM;
         Deflate deflate = Deflate.OFF;
         boolean prime = false;
+        List<URI> alsoUrls = new ArrayList<>();
         for (int i = from + 1; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -128,7 +142,7 @@ public record BenchOptions(
                     deflate = d;
                 }
                 case "--url", "--connections", "--size", "--duration", "--warmup", "--rate", "--window",
-                        "--server-pid", "--handshakes", "--payload" -> {
+                        "--server-pid", "--handshakes", "--payload", "--also-url" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(name + " needs a value");
@@ -136,7 +150,7 @@ public record BenchOptions(
                         value = args[++i];
                     }
                     switch (name) {
-                        case "--url" -> url = parseUrl(value);
+                        case "--url" -> url = parseUrl("--url", value);
                         case "--connections" -> connections = (int) positive(name, parseLong(name, value), 1_000_000);
                         case "--size" -> size = (int) Math.min(Integer.MAX_VALUE, parseSize(name, value));
                         case "--duration" -> duration = nonNegative(name, parseDouble(name, value));
@@ -146,6 +160,14 @@ public record BenchOptions(
                         case "--server-pid" -> pid = OptionalLong.of(positive(name, parseLong(name, value), Long.MAX_VALUE));
                         case "--handshakes" -> handshakes = (int) positive(name, parseLong(name, value), 100_000);
                         case "--payload" -> payload = Payloads.Kind.parse(value);
+                        case "--also-url" -> {
+                            for (String u : value.split(",", -1)) {
+                                if (u.isBlank()) {
+                                    throw new IllegalArgumentException("--also-url has an empty URL: " + value);
+                                }
+                                alsoUrls.add(parseUrl("--also-url", u.trim()));
+                            }
+                        }
                         default -> throw new IllegalStateException(name);
                     }
                 }
@@ -171,38 +193,80 @@ public record BenchOptions(
         if (prime && size < 1) {
             throw new IllegalArgumentException("--prime needs --size >= 1");
         }
+        if (!alsoUrls.isEmpty() && mode != Mode.BROADCAST) {
+            throw new IllegalArgumentException("--also-url is for bench broadcast only");
+        }
         return new BenchOptions(mode, url, connections, size, duration, warmup, rate, window, text, pid, handshakes, quiet,
-                payload, deflate, prime);
+                payload, deflate, prime, alsoUrls);
+    }
+
+    /** {@code url}, then {@code alsoUrls}: the URL groups, group 0 being {@code url}. */
+    public List<URI> urls() {
+        List<URI> all = new ArrayList<>(1 + alsoUrls.size());
+        all.add(url);
+        all.addAll(alsoUrls);
+        return all;
+    }
+
+    /**
+     * The URL group (index into {@link #urls()}) of the {@code subscriber}-th subscriber (from 0):
+     * round-robin, so with {@code groups} URLs subscriber i goes to URL i mod groups.
+     */
+    public static int groupOf(int subscriber, int groups) {
+        if (subscriber < 0 || groups < 1) {
+            throw new IllegalArgumentException("subscriber " + subscriber + ", groups " + groups);
+        }
+        return subscriber % groups;
+    }
+
+    /** How many of {@code subscribers} go to {@code group} of {@code groups} ({@link #groupOf}). */
+    public static int subscribersIn(int group, int subscribers, int groups) {
+        return subscribers / groups + (group < subscribers % groups ? 1 : 0);
     }
 
     /** The path and query sent in the request line. */
     public String resource() {
-        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+        return resource(url);
     }
 
     /** The Host header: host, with the port unless it is 80. */
     public String hostHeader() {
-        String host = url.getHost().contains(":") ? "[" + url.getHost() + "]" : url.getHost();
-        return port() == 80 ? host : host + ":" + port();
+        return hostHeader(url);
     }
 
     public int port() {
+        return port(url);
+    }
+
+    /** {@link #resource()} of another URL (one of {@link #urls()}). */
+    public static String resource(URI url) {
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+    }
+
+    /** {@link #hostHeader()} of another URL. */
+    public static String hostHeader(URI url) {
+        String host = url.getHost(); // an IPv6 literal comes with its brackets
+        host = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return port(url) == 80 ? host : host + ":" + port(url);
+    }
+
+    public static int port(URI url) {
         return url.getPort() < 0 ? 80 : url.getPort();
     }
 
-    private static URI parseUrl(String value) {
+    private static URI parseUrl(String option, String value) {
         URI uri;
         try {
             uri = new URI(value);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("--url is not a URI: " + value);
+            throw new IllegalArgumentException(option + " is not a URI: " + value);
         }
         if (!"ws".equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalArgumentException("--url must be ws://HOST:PORT/PATH (wss is not supported): " + value);
+            throw new IllegalArgumentException(option + " must be ws://HOST:PORT/PATH (wss is not supported): " + value);
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("--url has no host: " + value);
+            throw new IllegalArgumentException(option + " has no host: " + value);
         }
         return uri;
     }

@@ -17,6 +17,13 @@ import java.util.Arrays;
  * subscriber joins late. Closed loop: at most {@code --window} messages not yet delivered to
  * every receiver; {@code --rate}: a fixed rate. Each receiver expects the sequence numbers in
  * order: a gap counts as lost, a repeat as duplicate, a wrong filler as corrupt; all are errors.
+ *
+ * <p>{@code --also-url}: the subscribers are spread round-robin over {@code --url} and the other
+ * nodes' URLs ({@link BenchOptions#groupOf}); the publisher is on {@code --url}. The probes then
+ * reach the other nodes' subscribers through the cluster too, and the RESULT line ends with
+ * each URL group's subscribers, deliveries and latency percentiles ({@code g0_...} is
+ * {@code --url}, the same node as the publisher) and {@code added_p99_us}: the highest other
+ * group's p99 minus group 0's.
  */
 final class BroadcastBench extends TrafficBench {
 
@@ -40,6 +47,9 @@ final class BroadcastBench extends TrafficBench {
     private long oldest; // lowest sequence not yet delivered to every receiver (nor given up)
     private boolean sending;
     private final RatePacer pacer;
+    private final int groups;
+    private final Histogram[] groupLatency;
+    private final long[] groupMessages;
     long lost;
     long duplicates;
     long corrupt;
@@ -57,6 +67,18 @@ final class BroadcastBench extends TrafficBench {
         this.capacity = openLoop ? 1 << 16 : cap;
         this.deliveredTo = new int[capacity];
         this.publishedAt = new long[capacity];
+        this.groups = options.urls().size();
+        this.groupLatency = new Histogram[groups];
+        for (int g = 0; g < groups; g++) {
+            groupLatency[g] = new Histogram();
+        }
+        this.groupMessages = new long[groups];
+    }
+
+    /** Subscribers round-robin over the URLs; the publisher, added after them, on the first. */
+    @Override
+    int groupFor(int id) {
+        return id < options.connections() ? BenchOptions.groupOf(id, groups) : 0;
     }
 
     @Override
@@ -87,7 +109,7 @@ final class BroadcastBench extends TrafficBench {
             runUntil(System.nanoTime() + SECOND / 20, this::allSynced, null);
         }
         if (!allSynced()) {
-            error("not every subscriber received the probe messages within 15 s");
+            error("not every subscriber received the probe messages within 15 s" + unsyncedByGroup());
             return false;
         }
         receivers = 0;
@@ -97,6 +119,24 @@ final class BroadcastBench extends TrafficBench {
             }
         }
         return publisher.isOpen() && receivers > 0;
+    }
+
+    /** With several URLs: how many receivers of each group saw no probe, e.g. " (without one: g0=0 g1=500)". */
+    private String unsyncedByGroup() {
+        if (groups < 2) {
+            return "";
+        }
+        int[] n = new int[groups];
+        for (Conn c : conns) {
+            if (c.isOpen() && (c != publisher || publisherReceives) && !c.synced) {
+                n[c.group]++;
+            }
+        }
+        StringBuilder sb = new StringBuilder(" (without one:");
+        for (int g = 0; g < groups; g++) {
+            sb.append(" g").append(g).append('=').append(n[g]);
+        }
+        return sb.append(')').toString();
     }
 
     private boolean allSynced() {
@@ -144,6 +184,30 @@ final class BroadcastBench extends TrafficBench {
     @Override
     void addFields(ResultLine line) {
         line.put("published", published).put("subscribers", options.connections());
+    }
+
+    @Override
+    void addTrailingFields(ResultLine line) {
+        if (groups < 2) {
+            return; // one node: the RESULT line as it always was
+        }
+        line.put("groups", groups);
+        long addedP99 = Long.MIN_VALUE;
+        for (int g = 0; g < groups; g++) {
+            Histogram h = groupLatency[g];
+            String p = "g" + g + "_";
+            line.put(p + "url", options.urls().get(g).toString())
+                    .put(p + "subscribers", BenchOptions.subscribersIn(g, options.connections(), groups))
+                    .put(p + "messages", groupMessages[g])
+                    .put(p + "p50_us", micros(h, h.percentile(50)))
+                    .put(p + "p99_us", micros(h, h.percentile(99)))
+                    .put(p + "p999_us", micros(h, h.percentile(99.9)));
+            if (g > 0 && h.count() > 0) {
+                addedP99 = Math.max(addedP99, h.percentile(99));
+            }
+        }
+        line.put("added_p99_us", addedP99 == Long.MIN_VALUE || groupLatency[0].count() == 0 ? ResultLine.NA
+                : Long.toString(Math.round((addedP99 - groupLatency[0].percentile(99)) / 1000.0)));
     }
 
     private void publish(long seq, long now) {
@@ -218,7 +282,12 @@ final class BroadcastBench extends TrafficBench {
             lost += seq - c.expectSeq;
         }
         c.expectSeq = seq + 1;
-        received(now - Payloads.getLong(c.header, 8), size);
+        long latencyNanos = now - Payloads.getLong(c.header, 8);
+        received(latencyNanos, size);
+        if (measuring) {
+            groupLatency[c.group].record(latencyNanos);
+            groupMessages[c.group]++;
+        }
         if (seq >= oldest) {
             int slot = (int) (seq & (capacity - 1));
             deliveredTo[slot]++;

@@ -62,6 +62,8 @@ abstract class LoadLoop implements AutoCloseable {
     static final class Conn implements FrameDecoder.Listener {
         final LoadLoop loop;
         final int id;
+        /** Which of {@link BenchOptions#urls()} it connects to. */
+        final int group;
         SocketChannel ch;
         SelectionKey key;
         State state = State.NEW;
@@ -97,9 +99,10 @@ abstract class LoadLoop implements AutoCloseable {
         boolean synced;
         final byte[] header = new byte[16];
 
-        Conn(LoadLoop loop, int id) {
+        Conn(LoadLoop loop, int id, int group) {
             this.loop = loop;
             this.id = id;
+            this.group = group;
         }
 
         boolean isOpen() {
@@ -185,7 +188,9 @@ abstract class LoadLoop implements AutoCloseable {
     final BenchOptions options;
     final PrintStream err;
     final Selector selector;
-    final InetSocketAddress address;
+    /** One per URL group ({@link BenchOptions#urls()}); index 0 is {@code --url}. */
+    final InetSocketAddress[] addresses;
+    final List<java.net.URI> urls;
     final List<Conn> conns = new ArrayList<>();
     private final ArrayDeque<Conn> toConnect = new ArrayDeque<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(256 * 1024);
@@ -213,7 +218,11 @@ abstract class LoadLoop implements AutoCloseable {
         this.options = options;
         this.err = err;
         this.selector = Selector.open();
-        this.address = new InetSocketAddress(options.url().getHost(), options.port());
+        this.urls = options.urls();
+        this.addresses = new InetSocketAddress[urls.size()];
+        for (int g = 0; g < urls.size(); g++) {
+            addresses[g] = new InetSocketAddress(urls.get(g).getHost(), BenchOptions.port(urls.get(g)));
+        }
         this.deflateLocal = ConnDeflate.local(options.deflate());
         this.deflateOffer = ConnDeflate.offer(deflateLocal);
     }
@@ -239,6 +248,11 @@ abstract class LoadLoop implements AutoCloseable {
     /** A connection closed: by us at the end ({@code unexpected == false}) or not. */
     void onClosed(Conn c, boolean unexpected) {}
 
+    /** The URL group of the connection about to be added as {@code conns.get(id)}; 0 by default. */
+    int groupFor(int id) {
+        return 0;
+    }
+
     /** After every select. */
     void tick(long now) {}
 
@@ -253,7 +267,7 @@ abstract class LoadLoop implements AutoCloseable {
     List<Conn> connect(int n) {
         List<Conn> added = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Conn c = new Conn(this, conns.size());
+            Conn c = new Conn(this, conns.size(), groupFor(conns.size()));
             conns.add(c);
             toConnect.add(c);
             added.add(c);
@@ -290,7 +304,7 @@ abstract class LoadLoop implements AutoCloseable {
                 c.ch.configureBlocking(false);
                 c.ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 c.state = State.CONNECTING;
-                boolean connected = c.ch.connect(address);
+                boolean connected = c.ch.connect(addresses[c.group]);
                 c.key = c.ch.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
                 if (connected) {
                     startHandshake(c);
@@ -303,10 +317,11 @@ abstract class LoadLoop implements AutoCloseable {
 
     private void startHandshake(Conn c) {
         c.state = State.HANDSHAKE;
+        java.net.URI url = urls.get(c.group);
         c.handshake = deflateOffer == null
-                ? new ClientHandshake(options.hostHeader(), options.resource(), random.split())
-                : new ClientHandshake(options.hostHeader(), options.resource(), List.of(), List.of(deflateOffer),
-                        HttpHeaders.empty(), random.split());
+                ? new ClientHandshake(BenchOptions.hostHeader(url), BenchOptions.resource(url), random.split())
+                : new ClientHandshake(BenchOptions.hostHeader(url), BenchOptions.resource(url), List.of(),
+                        List.of(deflateOffer), HttpHeaders.empty(), random.split());
         c.head = HttpHeadParser.forResponse();
         byte[] request = c.handshake.requestBytes();
         append(c, request, 0, request.length);

@@ -47,6 +47,9 @@ abstract class TrafficBench extends LoadLoop {
     /** Fields added to the RESULT line after the common ones. */
     void addFields(ResultLine line) {}
 
+    /** Fields added at the very end of the RESULT line (after {@code wire_ratio}). */
+    void addTrailingFields(ResultLine line) {}
+
     /** Counts one message received (or delivered), {@code latencyNanos} after it was sent. */
     final void received(long latencyNanos, int bytes) {
         receivedTotal++;
@@ -134,6 +137,7 @@ abstract class TrafficBench extends LoadLoop {
                 .put("wire_bytes_in", in)
                 .put("wire_bytes_out", wireOutAfter - wireOutBefore)
                 .put("wire_ratio", payloadBytes > 0 ? in / (double) payloadBytes : Double.NaN, 4);
+        addTrailingFields(line);
         if (!options.quiet() && toolCpuBefore.isPresent() && toolCpuAfter.isPresent() && seconds > 0) {
             err.printf(java.util.Locale.ROOT, "[%s] done: %.1f %s; this tool used %.0f%% of one core while measuring%n",
                     options.mode().id(), rate, unit(),
@@ -143,7 +147,12 @@ abstract class TrafficBench extends LoadLoop {
     }
 
     private String micros(long nanos) {
-        return latency.count() == 0 ? ResultLine.NA : Long.toString(Math.round(nanos / 1000.0));
+        return micros(latency, nanos);
+    }
+
+    /** {@code nanos} (a percentile of {@code h}) in whole microseconds, NA if {@code h} is empty. */
+    static String micros(Histogram h, long nanos) {
+        return h.count() == 0 ? ResultLine.NA : Long.toString(Math.round(nanos / 1000.0));
     }
 
     private OptionalLong serverCpu() {

@@ -79,11 +79,12 @@ record CommandSpec(String name, String usage, String description, List<String> v
                     + "Clustered, the chat (/chat) spans every node, as json-chat --redis; the ticker does not (each node has\n"
                     + "its own). With --stats the line ends with the bridge's counters (cluster_up=1 cluster_published=...).",
                     List.of("host", "port", "stats", "metrics-path", "trust-proxy", RedisFlag.NAME), List.of("no-deflate"), 0),
-            spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 1M] [--max-connections 1000000] [--idle-timeout 5m] [--keepalive] [--no-deflate]",
+            spec("bench-server", "bench-server [--port 9001] [--host 127.0.0.1] [--max-size 1M] [--max-connections 1000000] [--idle-timeout 5m] [--keepalive] [--no-deflate] [--redis redis://host:port[/prefix]]",
                     "The benchmark target: /broadcast (to the others), /broadcast-all, any other path echoes.\n"
                     + "--max-connections defaults to 1000000: the load tool, not the server, sets the count.\n"
-                    + "bench/compare.sh passes --max-size 64M --idle-timeout off: what its published results were measured with.\n" + DEFLATE,
-                    List.of("host", "port", "max-size", "max-connections"), List.of("keepalive", "no-deflate"), 0),
+                    + "bench/compare.sh passes --max-size 64M --idle-timeout off: what its published results were measured with.\n" + DEFLATE
+                    + "\n" + BenchServerCommand.REDIS_HELP,
+                    List.of("host", "port", "max-size", "max-connections", "redis"), List.of("keepalive", "no-deflate"), 0),
             spec("echo-client", "echo-client [ws://localhost:8765] [--message \"Hello, server!\"] [--timeout 10s]",
                     "The tutorials' echo client (seeds 001 and 003): connects, sends --message, prints\n"
                     + "Sent: <message>, waits for one answer, prints Received: <answer>, closes with 1000.\n"

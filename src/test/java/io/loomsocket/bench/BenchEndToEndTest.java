@@ -151,6 +151,65 @@ class BenchEndToEndTest {
         assertThat(r.exit()).as(r.stderr()).isZero();
     }
 
+    /** Two servers on one registry: an in-process stand-in for two nodes bridged over Redis. */
+    private WebSocketServer[] twoNodes() throws Exception {
+        BroadcastRegistry registry = new BroadcastRegistry();
+        WebSocketHandler handler = ws -> {
+            String topic = ws.path();
+            registry.subscribe(topic, ws);
+            WebSocket exclude = topic.equals("/broadcast") ? ws : null;
+            for (Message m : ws) {
+                if (m instanceof Message.Binary b) {
+                    registry.broadcast(topic, b.data(), exclude);
+                }
+            }
+        };
+        return new WebSocketServer[] {start(WebSocketServer.builder().port(0).handler(handler)),
+                start(WebSocketServer.builder().port(0).handler(handler))};
+    }
+
+    @Test
+    void broadcastOverTwoUrlsReportsEachGroupAtTheEnd() throws Exception {
+        WebSocketServer[] nodes = twoNodes();
+        String first = "ws://127.0.0.1:" + nodes[0].port() + "/broadcast";
+        String second = "ws://127.0.0.1:" + nodes[1].port() + "/broadcast";
+        Run r = bench("broadcast", "--url", first, "--also-url", second, "--connections", "21",
+                "--size", "64", "--duration", "1", "--warmup", "0", "--quiet");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.result().keySet()).containsExactly("bench", "url", "connections", "size", "duration_s", "messages",
+                "msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "errors", "server_cpu_us_per_msg", "server_rss_kb",
+                "published", "subscribers", "payload", "deflate", "wire_bytes_in", "wire_bytes_out", "wire_ratio",
+                "groups", "g0_url", "g0_subscribers", "g0_messages", "g0_p50_us", "g0_p99_us", "g0_p999_us",
+                "g1_url", "g1_subscribers", "g1_messages", "g1_p50_us", "g1_p99_us", "g1_p999_us", "added_p99_us");
+        assertThat(r.result()).containsEntry("errors", "0").containsEntry("url", first).containsEntry("groups", "2")
+                .containsEntry("g0_url", first).containsEntry("g1_url", second)
+                .containsEntry("g0_subscribers", "11").containsEntry("g1_subscribers", "10");
+        long g0 = Long.parseLong(r.result().get("g0_messages"));
+        long g1 = Long.parseLong(r.result().get("g1_messages"));
+        assertThat(g1).isPositive();
+        assertThat(g0 + g1).isEqualTo(Long.parseLong(r.result().get("messages")));
+        // /broadcast: the publisher (on the first URL) gets none, so each group's subscribers get every message
+        long published = Long.parseLong(r.result().get("published"));
+        assertThat(g0).isLessThanOrEqualTo(published * 11);
+        assertThat(g1).isLessThanOrEqualTo(published * 10);
+        assertThat(r.result().get("g1_p99_us")).isNotEqualTo("NA");
+        assertThat(r.result().get("added_p99_us")).matches("-?[0-9]+");
+    }
+
+    @Test
+    void broadcastToAllOverTwoUrlsCountsThePublishersCopiesInTheFirstGroup() throws Exception {
+        WebSocketServer[] nodes = twoNodes();
+        Run r = bench("broadcast", "--url", "ws://127.0.0.1:" + nodes[0].port() + "/broadcast-all",
+                "--also-url=ws://127.0.0.1:" + nodes[1].port() + "/broadcast-all", "--connections", "3",
+                "--size", "32", "--duration", "1", "--warmup", "0", "--rate", "100", "--quiet");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.result()).containsEntry("errors", "0").containsEntry("g0_subscribers", "2")
+                .containsEntry("g1_subscribers", "1");
+        long g0 = Long.parseLong(r.result().get("g0_messages"));
+        long g1 = Long.parseLong(r.result().get("g1_messages"));
+        assertThat(g0).as("two subscribers and the publisher").isGreaterThan(2 * g1);
+    }
+
     @Test
     void broadcastToAllAtAFixedRate() throws Exception {
         WebSocketServer s = broadcastServer();

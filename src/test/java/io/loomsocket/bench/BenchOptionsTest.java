@@ -163,4 +163,65 @@ class BenchOptionsTest {
             sleep.destroyForcibly();
         }
     }
+
+    @Test
+    void alsoUrlIsRepeatableOrACommaListAndTheUrlsStartWithTheFirst() {
+        BenchOptions one = parse("bench", "broadcast", "--url", "ws://a:1/broadcast");
+        assertThat(one.alsoUrls()).isEmpty();
+        assertThat(one.urls()).extracting(Object::toString).containsExactly("ws://a:1/broadcast");
+        BenchOptions o = parse("bench", "broadcast", "--url", "ws://a:1/broadcast", "--also-url", "ws://b:2/broadcast",
+                "--also-url=ws://c:3/broadcast, ws://[::1]:4/broadcast-all?x=1");
+        assertThat(o.urls()).extracting(Object::toString).containsExactly("ws://a:1/broadcast", "ws://b:2/broadcast",
+                "ws://c:3/broadcast", "ws://[::1]:4/broadcast-all?x=1");
+        assertThat(o.url().toString()).isEqualTo("ws://a:1/broadcast");
+        java.net.URI last = o.alsoUrls().get(2);
+        assertThat(BenchOptions.hostHeader(last)).isEqualTo("[::1]:4");
+        assertThat(BenchOptions.resource(last)).isEqualTo("/broadcast-all?x=1");
+        assertThat(BenchOptions.port(last)).isEqualTo(4);
+        assertThat(BenchOptions.port(java.net.URI.create("ws://b/x"))).isEqualTo(80);
+    }
+
+    @Test
+    void alsoUrlIsRefusedWhenBadOrOutsideBroadcast() {
+        assertThatThrownBy(() -> parse("bench", "echo", "--url", "ws://a:1/", "--also-url", "ws://b:2/"))
+                .hasMessage("--also-url is for bench broadcast only");
+        assertThatThrownBy(() -> parse("bench", "broadcast", "--url", "ws://a:1/", "--also-url", "http://b:2/"))
+                .hasMessage("--also-url must be ws://HOST:PORT/PATH (wss is not supported): http://b:2/");
+        assertThatThrownBy(() -> parse("bench", "broadcast", "--url", "ws://a:1/", "--also-url", "ws://b:2/,"))
+                .hasMessage("--also-url has an empty URL: ws://b:2/,");
+        assertThatThrownBy(() -> parse("bench", "broadcast", "--url", "ws://a:1/", "--also-url", "ws://b c/"))
+                .hasMessage("--also-url is not a URI: ws://b c/");
+        assertThatThrownBy(() -> parse("bench", "broadcast", "--url", "ws://a:1/", "--also-url"))
+                .hasMessage("--also-url needs a value");
+        assertThatThrownBy(() -> parse("bench", "broadcast", "--url", "ws:///x"))
+                .hasMessage("--url has no host: ws:///x");
+    }
+
+    @Test
+    void subscribersGoRoundRobinOverTheUrls() {
+        int[] seen = new int[3];
+        for (int i = 0; i < 10; i++) {
+            int g = BenchOptions.groupOf(i, 3);
+            assertThat(g).isEqualTo(i % 3);
+            seen[g]++;
+        }
+        assertThat(seen).containsExactly(4, 3, 3);
+        for (int g = 0; g < 3; g++) {
+            assertThat(BenchOptions.subscribersIn(g, 10, 3)).isEqualTo(seen[g]);
+        }
+        assertThat(BenchOptions.groupOf(7, 1)).isZero();
+        assertThat(BenchOptions.subscribersIn(0, 7, 1)).isEqualTo(7);
+        assertThat(BenchOptions.subscribersIn(1, 1, 2)).isZero();
+        assertThatThrownBy(() -> BenchOptions.groupOf(0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theBroadcastBenchPutsSubscribersRoundRobinAndThePublisherOnTheFirstUrl() throws Exception {
+        BenchOptions o = parse("bench", "broadcast", "--url", "ws://127.0.0.1:1/broadcast",
+                "--also-url", "ws://127.0.0.1:2/broadcast", "--connections", "5");
+        try (BroadcastBench b = new BroadcastBench(o, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))) {
+            // ids 0..4 are the subscribers, 5 the publisher, opened after them
+            assertThat(java.util.stream.IntStream.range(0, 6).map(b::groupFor).toArray()).containsExactly(0, 1, 0, 1, 0, 0);
+        }
+    }
 }

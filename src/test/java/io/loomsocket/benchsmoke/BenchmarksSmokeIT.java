@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -99,6 +102,33 @@ class BenchmarksSmokeIT {
                 }
             }
         }
+    }
+
+    /**
+     * The two-node workloads (two bench-servers bridged over one redis-server, subscribers split
+     * over both; closed loop and fixed rate) next to the one-node broadcasts, on Loomsocket only,
+     * for one second each (about 16 s in all). Skipped without /usr/bin/redis-server (or
+     * $REDIS_SERVER).
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void theTwoNodeBroadcastRunsOverRedis() throws Exception {
+        requireFile("target/loomsocket.jar");
+        String redis = System.getenv().getOrDefault("REDIS_SERVER", "/usr/bin/redis-server");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of(redis)), "no redis-server at " + redis);
+        Result r = run(Duration.ofSeconds(170), "bash", project.resolve("bench/compare.sh").toString(), "--smoke", "--no-build",
+                "--servers", "loomsocket", "--workloads", "cluster");
+        assertThat(r.status()).as("compare.sh --smoke --workloads cluster exit status; output:%n%s", r.tail()).isZero();
+        Matcher m = Pattern.compile("== \\d+ runs, \\d+ failed: (\\S+)").matcher(r.output());
+        assertThat(m.find()).as("the results file in the output:%n%s", r.tail()).isTrue();
+        List<String> lines = Files.readAllLines(project.resolve(m.group(1)), StandardCharsets.UTF_8);
+        assertThat(lines).anyMatch(l -> l.startsWith("server=loomsocket workload=broadcast-1000x64 ")
+                && l.contains(" RESULT ") && l.contains(" errors=0"));
+        assertThat(lines).anyMatch(l -> l.startsWith("server=loomsocket workload=broadcast-2node-1000x64 ")
+                && l.contains(" RESULT ") && l.contains(" errors=0") && l.contains(" groups=2 ")
+                && l.contains(" g0_subscribers=10 ") && l.contains(" g1_subscribers=10 ") && l.contains(" added_p99_us="));
+        assertThat(lines).anyMatch(l -> l.startsWith("server=loomsocket workload=broadcast-2node-1000x64-rate ")
+                && l.contains(" RESULT ") && l.contains(" errors=0") && l.contains(" groups=2 "));
     }
 
     private Path requireFile(String relative) {

@@ -211,6 +211,25 @@ class MainTest {
         assertThat(out()).as("no server banner").isEmpty();
     }
 
+    @Test
+    void benchServerRefusesABadRedisUriOnOneLineBeforeAnythingStarts() {
+        assertThat(run("bench-server", "--port", "0", "--redis", "http://127.0.0.1:6379")).isEqualTo(2);
+        assertThat(err()).isEqualTo("loomsocket: --redis must be redis://[user:password@]host:port[/prefix]: "
+                + "the scheme must be redis, not http: http://127.0.0.1:6379" + System.lineSeparator());
+        assertThat(run("bench-server", "--port", "0", "--redis", "redis://127.0.0.1:99999/p")).isEqualTo(2);
+        assertThat(err()).contains("--redis must be redis://").contains("port");
+        assertThat(run("bench-server", "--port", "0", "--redis")).isEqualTo(2);
+        assertThat(err()).contains("--redis needs a value");
+        assertThat(out()).as("no server banner").isEmpty();
+        assertThat(err().lines().count()).isEqualTo(3);
+    }
+
+    @Test
+    void benchServerHelpDocumentsRedis() {
+        assertThat(run("bench-server", "--help")).isZero();
+        assertThat(out()).contains("[--redis redis://host:port[/prefix]]").contains("--redis redis://HOST:PORT[/PREFIX]");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"echo,10", "echo,0s", "echo,-1s", "echo,soon", "echo,1.5s", "demo,10h",
             "demo,ms"})
