@@ -236,9 +236,9 @@ public final class HttpHeadParser {
         if (sp2 < 0 || text.indexOf(' ', sp2 + 1) >= 0) {
             throw fail(400, "malformed request line: expected method SP request-target SP HTTP-version");
         }
-        String method = text.substring(0, sp1);
-        String target = text.substring(sp1 + 1, sp2);
-        String version = text.substring(sp2 + 1);
+        String method = CommonStrings.share(text.substring(0, sp1));
+        String target = CommonStrings.share(text.substring(sp1 + 1, sp2));
+        String version = CommonStrings.share(text.substring(sp2 + 1));
         if (!HttpChars.isToken(method)) {
             throw fail(400, "malformed request line: the method is not a token");
         }
@@ -320,7 +320,7 @@ public final class HttpHeadParser {
         if (fields.size() == limits.maxHeaderCount()) {
             throw fail(431, "more than " + limits.maxHeaderCount() + " header fields");
         }
-        fields.add(name, value);
+        fields.add(CommonStrings.share(name), CommonStrings.share(value)); // kept for the connection's life
     }
 
     private void complete() {
