@@ -1,6 +1,7 @@
 package io.loomsocket.cluster;
 
 import io.loomsocket.protocol.Opcode;
+import io.loomsocket.redis.RespWriter;
 import java.util.Arrays;
 
 /**
@@ -56,7 +57,23 @@ public record Envelope(byte kind, long origin, long sequence, long publishedAtMi
     }
 
     byte[] encode() {
-        byte[] out = new byte[HEADER + payload.length];
+        byte[] out = Arrays.copyOf(header(), HEADER + payload.length);
+        System.arraycopy(payload, 0, out, HEADER, payload.length);
+        return out;
+    }
+
+    /**
+     * The envelope as one Redis argument, its header and the payload sent one after the other
+     * without copying the payload first (it may be megabytes, and is shared with the local
+     * receivers' frames).
+     */
+    RespWriter.Joined asArgument() {
+        return new RespWriter.Joined(header(), payload);
+    }
+
+    /** The 28 bytes before the payload. */
+    byte[] header() {
+        byte[] out = new byte[HEADER];
         out[0] = MAGIC;
         out[1] = VERSION;
         out[2] = kind;
@@ -64,7 +81,6 @@ public record Envelope(byte kind, long origin, long sequence, long publishedAtMi
         putLong(out, 4, origin);
         putLong(out, 12, sequence);
         putLong(out, 20, publishedAtMicros);
-        System.arraycopy(payload, 0, out, HEADER, payload.length);
         return out;
     }
 
@@ -75,21 +91,27 @@ public record Envelope(byte kind, long origin, long sequence, long publishedAtMi
      *     version or kind this node does not know
      */
     static Envelope decode(byte[] body) {
-        if (body.length < HEADER) {
-            throw new IllegalArgumentException("message of " + body.length + " bytes, shorter than the " + HEADER + "-byte header");
+        return decode(body, 0);
+    }
+
+    /** Reads an envelope that starts at {@code from} in {@code b} and runs to its end; errors as {@link #decode(byte[])}. */
+    static Envelope decode(byte[] b, int from) {
+        int length = b.length - from;
+        if (length < HEADER) {
+            throw new IllegalArgumentException("message of " + length + " bytes, shorter than the " + HEADER + "-byte header");
         }
-        if (body[0] != MAGIC) {
-            throw new IllegalArgumentException(String.format("not a Loomsocket envelope (first byte 0x%02x)", body[0] & 0xFF));
+        if (b[from] != MAGIC) {
+            throw new IllegalArgumentException(String.format("not a Loomsocket envelope (first byte 0x%02x)", b[from] & 0xFF));
         }
-        if (body[1] != VERSION) {
-            throw new IllegalArgumentException("envelope version " + body[1] + ", this node reads version " + VERSION);
+        if (b[from + 1] != VERSION) {
+            throw new IllegalArgumentException("envelope version " + b[from + 1] + ", this node reads version " + VERSION);
         }
-        byte kind = body[2];
+        byte kind = b[from + 2];
         if (kind != TEXT && kind != BINARY && kind != PROBE) {
             throw new IllegalArgumentException("unknown envelope kind " + kind);
         }
-        return new Envelope(kind, getLong(body, 4), getLong(body, 12), getLong(body, 20),
-                Arrays.copyOfRange(body, HEADER, body.length));
+        return new Envelope(kind, getLong(b, from + 4), getLong(b, from + 12), getLong(b, from + 20),
+                Arrays.copyOfRange(b, from + HEADER, b.length));
     }
 
     private static void putLong(byte[] b, int at, long v) {

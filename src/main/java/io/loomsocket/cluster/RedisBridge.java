@@ -140,25 +140,31 @@ public final class RedisBridge implements BroadcastRelay, AutoCloseable {
 
     @Override
     public void published(String topic, Opcode type, byte[] payload) {
+        enqueue(topic, type, payload, env -> publisher.offer(channels.topic(topic), env));
+    }
+
+    /**
+     * Numbers the message and queues what {@code offer} makes of its envelope, under the topic's
+     * stripe lock (sequence order is queue order). Fails fast while Redis is down; the sequence
+     * number is spent all the same, so the other nodes see the loss as a gap. A failure is counted.
+     */
+    private boolean enqueue(String topic, Opcode type, byte[] payload, java.util.function.Predicate<Envelope> offer) {
         if (closed) {
-            return;
+            return false;
         }
         ReentrantLock lock = sequenceLocks[Math.floorMod(topic.hashCode(), SEQUENCE_STRIPES)];
         boolean queued;
         lock.lock();
         try {
             long seq = sequences.computeIfAbsent(topic, t -> new AtomicLong()).incrementAndGet();
-            // Fail fast while Redis is down; the sequence number is spent all the same, so the
-            // other nodes see the loss as a gap.
-            queued = publisher.isUp()
-                    && publisher.offer(channels.topic(topic),
-                            Envelope.of(type, options.nodeId(), seq, RemoteDelivery.nowMicros(), payload).encode());
+            queued = publisher.isUp() && offer.test(Envelope.of(type, options.nodeId(), seq, RemoteDelivery.nowMicros(), payload));
         } finally {
             lock.unlock();
         }
         if (!queued) {
             counters.publishFailures.increment();
         }
+        return queued;
     }
 
     /**
@@ -181,26 +187,9 @@ public final class RedisBridge implements BroadcastRelay, AutoCloseable {
      * offset. False if it could not be queued (Redis down, queue full): counted as a failure.
      */
     boolean publishToHistory(String topic, Opcode type, byte[] payload, int maxLen, String epochCandidate) {
-        if (closed) {
-            return false;
-        }
-        ReentrantLock lock = sequenceLocks[Math.floorMod(topic.hashCode(), SEQUENCE_STRIPES)];
-        boolean queued;
-        lock.lock();
-        try {
-            long seq = sequences.computeIfAbsent(topic, t -> new AtomicLong()).incrementAndGet();
-            byte[] env = Envelope.of(type, options.nodeId(), seq, RemoteDelivery.nowMicros(), payload).encode();
-            queued = publisher.isUp() && publisher.offerCommand(new Object[] {"EVAL", HISTORY_SCRIPT, 4,
-                    channels.history(topic), channels.topic(topic), channels.epoch(topic), channels.counter(topic),
-                    maxLen, env, epochCandidate},
-                    env.length);
-        } finally {
-            lock.unlock();
-        }
-        if (!queued) {
-            counters.publishFailures.increment();
-        }
-        return queued;
+        return enqueue(topic, type, payload, env -> publisher.offerCommand(new Object[] {"EVAL", HISTORY_SCRIPT, 4,
+                channels.history(topic), channels.topic(topic), channels.epoch(topic), channels.counter(topic),
+                maxLen, env.asArgument(), epochCandidate}, Envelope.HEADER + payload.length));
     }
 
     /** Sends a resumable topic's messages to {@code sink} instead of the local sink. */

@@ -61,7 +61,8 @@ final class RedisConnector {
 
     /**
      * Attempts until one succeeds, waiting {@link Backoff#delay} between attempts; returns null
-     * once {@code stop} is true (checked before each attempt and each wait).
+     * once {@code stop} is true (checked before each attempt). Whoever sets {@code stop} interrupts
+     * the thread, which ends a wait with InterruptedException.
      */
     RedisConnection openForever(String role, BooleanSupplier stop) throws InterruptedException {
         int retry = 0;
@@ -79,11 +80,8 @@ final class RedisConnector {
                             role, uri, e.getMessage());
                 }
             }
-            Duration wait = backoff.delay(retry++, ThreadLocalRandom.current());
-            long until = System.nanoTime() + wait.toNanos();
-            while (!stop.getAsBoolean() && System.nanoTime() < until) {
-                Thread.sleep(Math.max(1, Math.min(50, (until - System.nanoTime()) / 1_000_000)));
-            }
+            // Whoever sets stop also interrupts this thread: the wait ends at once.
+            Thread.sleep(backoff.delay(retry++, ThreadLocalRandom.current()));
         }
         return null;
     }

@@ -61,6 +61,12 @@ final class RedisPublisher implements AutoCloseable {
         return offer(channel, body, false);
     }
 
+    /** Queues the PUBLISH of an envelope, its payload not copied before the write buffer. */
+    boolean offer(String channel, Envelope envelope) {
+        return offer(new Object[] {"PUBLISH", channel, envelope.asArgument()},
+                Envelope.HEADER + envelope.payload().length, false);
+    }
+
     /** Queues a probe: as {@link #offer}, not counted as a publish. */
     boolean offerProbe(String channel, byte[] body) {
         return offer(channel, body, true);

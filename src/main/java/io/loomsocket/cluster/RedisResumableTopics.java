@@ -308,12 +308,9 @@ public final class RedisResumableTopics implements AutoCloseable {
         };
     }
 
+    /** {@link RespValue#asText()}, or null for a nil reply (GET of a missing key). */
     private static String text(RespValue v) {
-        return switch (v) {
-            case RespValue.Bulk b -> new String(b.bytes(), StandardCharsets.UTF_8);
-            case RespValue.Simple s -> s.text();
-            default -> null;
-        };
+        return v instanceof RespValue.Null ? null : v.asText();
     }
 
     private ReentrantLock lock(String topic) {

@@ -85,7 +85,7 @@ final class RemoteDelivery implements AutoCloseable {
         try {
             if (m.body().length > 0 && m.body()[0] == StreamMessage.MARK) {
                 stream = StreamMessage.decode(m.body());
-                env = Envelope.decode(stream.envelope());
+                env = Envelope.decode(m.body(), stream.envelopeAt());
             } else {
                 env = Envelope.decode(m.body());
             }

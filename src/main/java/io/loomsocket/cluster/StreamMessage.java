@@ -1,16 +1,16 @@
 package io.loomsocket.cluster;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * A message of a resumable topic as Redis publishes it, once its history script has added it to
  * the topic's stream: {@code 'S' epoch ' ' id ' ' n '\n'} then the {@link Envelope} the origin sent
- * ({@code n}: the message's number in its epoch).
+ * ({@code n}: the message's number in its epoch). {@code envelopeAt}: where the envelope starts in
+ * the body, read from there without a copy.
  * The epoch and the stream id are what every node renders as the message's offset; the first
  * byte tells it from a plain envelope (whose first byte is {@code 'L'}).
  */
-record StreamMessage(String epoch, StreamId id, long n, byte[] envelope) {
+record StreamMessage(String epoch, StreamId id, long n, int envelopeAt) {
 
     static final byte MARK = 'S';
 
@@ -33,7 +33,7 @@ record StreamMessage(String epoch, StreamId id, long n, byte[] envelope) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("a stream message's number is not a number", e);
         }
-        return new StreamMessage(epoch, id, n, Arrays.copyOfRange(body, newline + 1, body.length));
+        return new StreamMessage(epoch, id, n, newline + 1);
     }
 
     private static int indexOf(byte[] b, byte x, int from) {

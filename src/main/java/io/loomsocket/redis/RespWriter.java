@@ -6,8 +6,9 @@ import java.util.Arrays;
 /**
  * Commands as RESP: each an array of bulk strings, {@code *N CRLF} then {@code $len CRLF bytes
  * CRLF} per argument. An argument is a {@link String} (sent as UTF-8), a {@code byte[]} (sent as
- * is: binary safe), or a {@link Long} or {@link Integer} (sent as its decimal digits, the way
- * Redis wants numbers).
+ * is: binary safe), a {@link Joined} (several arrays sent as one bulk string, so that a caller
+ * with a header and a payload need not copy them into one array first), or a {@link Long} or
+ * {@link Integer} (sent as its decimal digits, the way Redis wants numbers).
  *
  * <p>{@link #command} encodes one command into a new array. An instance is a growable buffer for
  * pipelining: {@link #append} any number of commands, write {@code array()[0..size())} in one
@@ -24,6 +25,23 @@ public final class RespWriter {
 
     private byte[] buf = new byte[INITIAL];
     private int size;
+
+    /** Byte arrays sent one after the other as one bulk string argument; none is copied before the write buffer. */
+    public record Joined(byte[]... parts) {
+        public Joined {
+            for (byte[] p : parts) {
+                java.util.Objects.requireNonNull(p, "part");
+            }
+        }
+
+        long length() {
+            long n = 0;
+            for (byte[] p : parts) {
+                n += p.length;
+            }
+            return n;
+        }
+    }
 
     /** An empty buffer (4 KiB to begin with). */
     public RespWriter() {
@@ -45,17 +63,31 @@ public final class RespWriter {
         if (args.length == 0) {
             throw new IllegalArgumentException("a command needs at least its name");
         }
-        byte[][] encoded = new byte[args.length][];
+        Object[] encoded = new Object[args.length]; // byte[], or a Joined
         long total = 16;
         for (int i = 0; i < args.length; i++) {
-            encoded[i] = encode(args[i], i);
-            total += encoded[i].length + 16;
+            if (args[i] instanceof Joined j) {
+                encoded[i] = j;
+                total += j.length() + 16;
+            } else {
+                byte[] a = encode(args[i], i);
+                encoded[i] = a;
+                total += a.length + 16;
+            }
         }
         ensure(total);
         header('*', args.length);
-        for (byte[] a : encoded) {
-            header('$', a.length);
-            put(a);
+        for (Object a : encoded) {
+            if (a instanceof Joined j) {
+                header('$', (int) j.length());
+                for (byte[] part : j.parts()) {
+                    put(part);
+                }
+            } else {
+                byte[] b = (byte[]) a;
+                header('$', b.length);
+                put(b);
+            }
             put(CRLF);
         }
     }
@@ -86,7 +118,7 @@ public final class RespWriter {
             case Integer i -> ascii(i);
             case null -> throw new IllegalArgumentException("argument " + index + " is null");
             default -> throw new IllegalArgumentException("argument " + index + " is a " + arg.getClass().getName()
-                    + ": only String, byte[], Long and Integer can be sent");
+                    + ": only String, byte[], Joined, Long and Integer can be sent");
         };
     }
 
