@@ -19,6 +19,13 @@ class RespWriterTest {
     }
 
     @Test
+    void aJoinedArgumentIsOneBulkStringOfItsPartsInOrder() {
+        byte[] joined = RespWriter.command("PUBLISH", "ch", new RespWriter.Joined(new byte[] {'a', '\r'}, new byte[0], new byte[] {'\n', 0}));
+        assertThat(joined).isEqualTo(RespWriter.command("PUBLISH", "ch", new byte[] {'a', '\r', '\n', 0}));
+        assertThat(new String(joined, StandardCharsets.ISO_8859_1)).isEqualTo("*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$4\r\na\r\n\0\r\n");
+    }
+
+    @Test
     void encodesACommandAsAnArrayOfBulkStrings() {
         assertThat(latin1(RespWriter.command("SET", "key", "value"), RespWriter.command("SET", "key", "value").length))
                 .isEqualTo("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n");
